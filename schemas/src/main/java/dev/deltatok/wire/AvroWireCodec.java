@@ -1,0 +1,205 @@
+package dev.deltatok.wire;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Avro single-object encoding (marker {@code C3 01}, the writer schema's 64-bit CRC-64-AVRO
+ * fingerprint little-endian, then the binary body) for one record type. Older writer schemas
+ * registered with {@link #withWriterSchema(Schema)} are resolved to the current one.
+ *
+ * <p>Thread-safe: Avro's message encoder and decoder may be shared.
+ */
+public final class AvroWireCodec<T extends SpecificRecord> {
+
+    static final byte MARKER_0 = (byte) 0xC3;
+    static final byte MARKER_1 = (byte) 0x01;
+    static final int HEADER_BYTES = 10;
+
+    private final Class<T> type;
+    private final Schema schema;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+    private final Map<Long, Schema> knownWriters = new LinkedHashMap<>();
+
+    private AvroWireCodec(Class<T> type, Schema schema) {
+        this.type = type;
+        this.schema = schema;
+        SpecificData model = new SpecificData(type.getClassLoader());
+        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.decoder = new BinaryMessageDecoder<>(model, schema);
+        knownWriters.put(SchemaNormalization.parsingFingerprint64(schema), schema);
+    }
+
+    /** A codec for a generated Avro class, writing and reading its current schema. */
+    public static <T extends SpecificRecord> AvroWireCodec<T> forType(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        Schema schema = SpecificData.get().getSchema(type);
+        return new AvroWireCodec<>(type, schema);
+    }
+
+    /** Also accept values written with an older (or newer) compatible schema. */
+    public AvroWireCodec<T> withWriterSchema(Schema writer) {
+        decoder.addSchema(writer);
+        knownWriters.put(SchemaNormalization.parsingFingerprint64(writer), writer);
+        return this;
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    /** The fingerprint written into every value, as the spec lays it out (little-endian). */
+    public long fingerprint() {
+        return SchemaNormalization.parsingFingerprint64(schema);
+    }
+
+    public byte[] encode(T record) {
+        Objects.requireNonNull(record, "record");
+        try {
+            ByteBuffer buffer = encoder.encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "cannot encode " + schema.getFullName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes one value.
+     *
+     * @throws WireFormatException with a problem and a message naming what was expected
+     */
+    public T decode(byte[] bytes) {
+        String expected = describeExpected();
+        if (bytes == null || bytes.length == 0) {
+            throw new WireFormatException(
+                    WireFormatException.Problem.EMPTY, "empty payload: expected " + expected, null);
+        }
+        if (bytes.length < 2 || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
+            String seen = bytes.length < 2 ? hex(bytes, 0, bytes.length) : hex(bytes, 0, 2);
+            throw new WireFormatException(
+                    WireFormatException.Problem.BAD_MARKER,
+                    "bad marker "
+                            + seen
+                            + " in a "
+                            + bytes.length
+                            + "-byte payload: expected C3 01, the Avro single-object marker, then "
+                            + "the "
+                            + schema.getName()
+                            + " fingerprint",
+                    null);
+        }
+        if (bytes.length < HEADER_BYTES) {
+            throw new WireFormatException(
+                    WireFormatException.Problem.TRUNCATED,
+                    "truncated header: "
+                            + bytes.length
+                            + " bytes, but the single-object header alone is "
+                            + HEADER_BYTES
+                            + " bytes; expected "
+                            + expected,
+                    null);
+        }
+        long fingerprint =
+                ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        if (!knownWriters.containsKey(fingerprint)) {
+            throw new WireFormatException(
+                    WireFormatException.Problem.UNKNOWN_FINGERPRINT,
+                    "unknown schema fingerprint "
+                            + fingerprintHex(fingerprint)
+                            + ": not a "
+                            + schema.getFullName()
+                            + " schema this reader knows (known: "
+                            + knownFingerprints()
+                            + ")",
+                    null);
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (EOFException e) {
+            throw truncated(bytes.length, e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
+            if (e.getCause() instanceof EOFException) {
+                throw truncated(bytes.length, e);
+            }
+            throw new WireFormatException(
+                    WireFormatException.Problem.CORRUPT,
+                    "corrupt "
+                            + schema.getName()
+                            + " body ("
+                            + bytes.length
+                            + " bytes): "
+                            + e.getMessage(),
+                    e);
+        } catch (RuntimeException e) {
+            throw new WireFormatException(
+                    WireFormatException.Problem.CORRUPT,
+                    "corrupt " + schema.getName() + " body (" + bytes.length + " bytes): " + e,
+                    e);
+        }
+    }
+
+    private WireFormatException truncated(int length, Exception cause) {
+        return new WireFormatException(
+                WireFormatException.Problem.TRUNCATED,
+                "truncated payload: "
+                        + length
+                        + " bytes end before the "
+                        + schema.getName()
+                        + " record does; expected a complete "
+                        + describeExpected(),
+                cause);
+    }
+
+    private String describeExpected() {
+        return "Avro single-object encoding of "
+                + schema.getFullName()
+                + " (C3 01, fingerprint "
+                + fingerprintHex(fingerprint())
+                + ", body)";
+    }
+
+    private String knownFingerprints() {
+        StringBuilder out = new StringBuilder();
+        for (Long known : knownWriters.keySet()) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(fingerprintHex(known));
+        }
+        return out.toString();
+    }
+
+    /** The fingerprint as the 8 bytes appear on the wire. */
+    static String fingerprintHex(long fingerprint) {
+        byte[] le =
+                ByteBuffer.allocate(8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .putLong(fingerprint)
+                        .array();
+        return hex(le, 0, 8);
+    }
+
+    private static String hex(byte[] bytes, int from, int to) {
+        return HexFormat.ofDelimiter(" ").withUpperCase().formatHex(bytes, from, to);
+    }
+}
