@@ -1,0 +1,33 @@
+package dev.deltatok.model;
+
+/**
+ * The tokenizer model port: patches to token ids and latents, token ids back to pixels.
+ *
+ * <p>Tensor layout everywhere is {@code [N, C, P, P]} row-major (N patches, C channels, P = patch
+ * size), float pixel values in {@code [0, 1]}, channels in RGB order. Implementations must be
+ * safe to call from several threads at once.
+ */
+public interface TokenizerModel extends AutoCloseable {
+
+    ModelSpec spec();
+
+    /**
+     * Encodes {@code count} patches in one batched call.
+     *
+     * @param patches {@code count * C * P * P} values, layout {@code [N, C, P, P]}, in [0, 1]
+     */
+    EncodedPatches encode(float[] patches, int count);
+
+    /**
+     * Decodes token ids back to pixels.
+     *
+     * @param tokens {@code count * levels} codebook ids, layout {@code [N, L]}, coarse level first
+     * @param levelsUsed per patch, how many leading levels to use (1..levels); the rest are
+     *     ignored
+     * @return {@code count * C * P * P} values in [0, 1], layout {@code [N, C, P, P]}
+     */
+    float[] decode(int[] tokens, int[] levelsUsed, int count);
+
+    @Override
+    void close();
+}
