@@ -1,0 +1,117 @@
+package dev.deltatok.flink;
+
+import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.RejectReason;
+import dev.deltatok.schema.RejectedFrame;
+import dev.deltatok.wire.AvroWireCodec;
+import dev.deltatok.wire.WireFormatException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Turns raw frame records into {@link Frame}s. A record that is not a valid Frame (bad encoding,
+ * missing or mismatched key, tombstone) goes to the {@link #REJECTED} side output with its reason;
+ * nothing throws, so bad input never restarts the job. Runs chained to the source, so each
+ * partition's order is kept.
+ */
+public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, Frame> {
+
+    public static final OutputTag<RejectedFrame> REJECTED =
+            new OutputTag<>("rejected", new AvroTypeInfo<>(RejectedFrame.class));
+
+    private final int maxOriginalBytes;
+    private transient AvroWireCodec<Frame> codec;
+    private transient Clock clock;
+
+    public FrameDecodeFunction(int maxOriginalBytes) {
+        this.maxOriginalBytes = maxOriginalBytes;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        codec = AvroWireCodec.forType(Frame.class);
+        clock = Clock.systemUTC();
+    }
+
+    @Override
+    public void processElement(RawFrameRecord record, Context ctx, Collector<Frame> out) {
+        if (record.value == null) {
+            reject(
+                    ctx,
+                    record,
+                    RejectReason.MALFORMED_RECORD,
+                    "tombstone (null value) on the frames topic",
+                    null,
+                    null);
+            return;
+        }
+        Frame frame;
+        try {
+            frame = codec.decode(record.value);
+        } catch (WireFormatException e) {
+            reject(ctx, record, RejectReason.MALFORMED_RECORD, e.getMessage(), null, null);
+            return;
+        }
+        if (frame.getCameraId() == null || frame.getCameraId().isEmpty()) {
+            reject(
+                    ctx,
+                    record,
+                    RejectReason.MALFORMED_RECORD,
+                    "empty cameraId",
+                    frame.getSeq(),
+                    null);
+            return;
+        }
+        if (record.key == null) {
+            reject(
+                    ctx,
+                    record,
+                    RejectReason.MISSING_KEY,
+                    "record has no key; expected the camera id '"
+                            + frame.getCameraId()
+                            + "' as UTF-8",
+                    frame.getSeq(),
+                    frame.getCameraId());
+            return;
+        }
+        if (!record.key.equals(frame.getCameraId())) {
+            reject(
+                    ctx,
+                    record,
+                    RejectReason.MALFORMED_RECORD,
+                    "record key '"
+                            + record.key
+                            + "' differs from cameraId '"
+                            + frame.getCameraId()
+                            + "'; a camera's frames must share one key so they stay in one partition",
+                    frame.getSeq(),
+                    frame.getCameraId());
+            return;
+        }
+        Map<String, String> attributes = new HashMap<>(frame.getAttributes());
+        attributes.put(Rejections.SOURCE_TOPIC, String.valueOf(record.topic));
+        attributes.put(Rejections.SOURCE_PARTITION, Integer.toString(record.partition));
+        attributes.put(Rejections.SOURCE_OFFSET, Long.toString(record.offset));
+        frame.setAttributes(attributes);
+        out.collect(frame);
+    }
+
+    private void reject(
+            Context ctx,
+            RawFrameRecord record,
+            RejectReason reason,
+            String detail,
+            Long seq,
+            String cameraId) {
+        ctx.output(
+                REJECTED,
+                Rejections.ofRecord(
+                        record, reason, detail, seq, cameraId, maxOriginalBytes, clock.instant()));
+    }
+}

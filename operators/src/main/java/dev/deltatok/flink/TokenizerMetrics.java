@@ -1,0 +1,102 @@
+package dev.deltatok.flink;
+
+import dev.deltatok.schema.RejectReason;
+import dev.deltatok.schema.TokenDelta;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * The tokenizer's metrics, registered once per operator instance under the operator's metric group:
+ *
+ * <ul>
+ *   <li>{@code framesIn}, {@code framesRejected} and {@code framesRejected.<REASON>} (counters)
+ *   <li>{@code patchesEncoded}, {@code tokensEmitted}, {@code fullGridTokens}, {@code keyframes},
+ *       {@code camerasExpired} (counters)
+ *   <li>{@code deltaRatio} (gauge): tokens emitted over the tokens a full grid would have sent
+ *   <li>{@code encodeBatchSize} (histogram, patches per encoder call), {@code encodeLatencyMs}
+ *       (histogram, milliseconds per encoder call)
+ *   <li>{@code stateBytesPerCamera} (gauge): serialised size of the last sampled camera state
+ * </ul>
+ */
+public final class TokenizerMetrics {
+
+    private final MetricGroup group;
+    private final Counter framesIn;
+    private final Counter framesRejected;
+    private final Map<RejectReason, Counter> rejectedByReason = new EnumMap<>(RejectReason.class);
+    private final Counter patchesEncoded;
+    private final Counter tokensEmitted;
+    private final Counter fullGridTokens;
+    private final Counter keyframes;
+    private final Counter camerasExpired;
+    private final Histogram encodeBatchSize;
+    private final Histogram encodeLatencyMs;
+    private volatile long stateBytesPerCamera;
+
+    public TokenizerMetrics(MetricGroup group) {
+        this.group = group;
+        framesIn = group.counter("framesIn");
+        framesRejected = group.counter("framesRejected");
+        patchesEncoded = group.counter("patchesEncoded");
+        tokensEmitted = group.counter("tokensEmitted");
+        fullGridTokens = group.counter("fullGridTokens");
+        keyframes = group.counter("keyframes");
+        camerasExpired = group.counter("camerasExpired");
+        encodeBatchSize =
+                group.histogram("encodeBatchSize", new DescriptiveStatisticsHistogram(1024));
+        encodeLatencyMs =
+                group.histogram("encodeLatencyMs", new DescriptiveStatisticsHistogram(1024));
+        group.gauge(
+                "deltaRatio",
+                () -> {
+                    long full = fullGridTokens.getCount();
+                    return full == 0 ? 0.0 : (double) tokensEmitted.getCount() / full;
+                });
+        group.gauge("stateBytesPerCamera", () -> stateBytesPerCamera);
+    }
+
+    public void recordFrameIn() {
+        framesIn.inc();
+    }
+
+    public void recordRejected(RejectReason reason) {
+        framesRejected.inc();
+        rejectedByReason
+                .computeIfAbsent(reason, r -> group.addGroup("framesRejected").counter(r.name()))
+                .inc();
+    }
+
+    public void recordEncode(int patches, long nanos) {
+        patchesEncoded.inc(patches);
+        encodeBatchSize.update(patches);
+        encodeLatencyMs.update(nanos / 1_000_000);
+    }
+
+    public void recordDelta(TokenDelta delta, int fullGridTokensPerFrame) {
+        tokensEmitted.inc(delta.getStats().getTokens());
+        fullGridTokens.inc(fullGridTokensPerFrame);
+        if (delta.getKind() == dev.deltatok.schema.DeltaKind.KEYFRAME) {
+            keyframes.inc();
+        }
+    }
+
+    public void recordCameraExpired() {
+        camerasExpired.inc();
+    }
+
+    public void recordStateBytes(long bytes) {
+        stateBytesPerCamera = bytes;
+    }
+
+    public long framesIn() {
+        return framesIn.getCount();
+    }
+
+    public long framesRejected() {
+        return framesRejected.getCount();
+    }
+}
