@@ -1,0 +1,225 @@
+package dev.deltatok.delta;
+
+import dev.deltatok.frame.FrameLimits;
+import java.util.Objects;
+
+/**
+ * Thresholds and caps of the per-frame algorithm, validated eagerly.
+ *
+ * @param mode DELTA (send what changed) or FULL (the every-patch baseline)
+ * @param changeThreshold noise floor: a patch is changed when the mean absolute difference of its
+ *     reference-block means to the reference exceeds this, in 8-bit levels [0, 255]
+ * @param referenceBlock side in pixels of the blocks whose means form the stored reference (1 =
+ *     full resolution; 4 keeps state small and averages sensor noise); must divide the model's
+ *     patch size
+ * @param latentThreshold a changed patch whose latent moved less than this (relative L2 distance to
+ *     the latent the consumer's slot was made from) is not sent, [0, 10]
+ * @param tableCapacity slots in the token hash table; at least the model's patches per frame
+ * @param mergeDistance reuse a live slot whose latent is within this relative L2 distance of a new
+ *     appearance (0 = only identical token ids share a slot), [0, 1]
+ * @param sceneCutFraction a KEYFRAME when at least this fraction of patches changed, (0, 1]
+ * @param maxKeyframeInterval a KEYFRAME at the latest after this many frames, [1, 10^7]
+ * @param errorBudget per patch, the mean squared pixel error (pixels in [0, 1]) the consumer's
+ *     picture may exceed the full-level tokenisation by; decides how many residual levels are sent,
+ *     [0, 1]
+ * @param keyframeErrorBound a KEYFRAME (ignoring the token cap) when the frame's mean estimated
+ *     excess error left after the cap still exceeds this, [0, 1]
+ * @param maxTokensPerFrame token cap of a DELTA (upsert ids plus key-map updates); keyframes are
+ *     exempt, [1, 2^24]
+ * @param includeLatents whether upserts carry the slot latent (little-endian float32)
+ * @param frameLimits limits on frame size and payload
+ */
+public record TokenizerSettings(
+        TokenizerMode mode,
+        double changeThreshold,
+        int referenceBlock,
+        double latentThreshold,
+        int tableCapacity,
+        double mergeDistance,
+        double sceneCutFraction,
+        int maxKeyframeInterval,
+        double errorBudget,
+        double keyframeErrorBound,
+        int maxTokensPerFrame,
+        boolean includeLatents,
+        FrameLimits frameLimits) implements java.io.Serializable {
+
+    public static final double DEFAULT_CHANGE_THRESHOLD = 8.0;
+    public static final int DEFAULT_REFERENCE_BLOCK = 4;
+    public static final double DEFAULT_LATENT_THRESHOLD = 0.02;
+    public static final int DEFAULT_TABLE_CAPACITY = 512;
+    public static final double DEFAULT_MERGE_DISTANCE = 0.0;
+    public static final double DEFAULT_SCENE_CUT_FRACTION = 0.5;
+    public static final int DEFAULT_MAX_KEYFRAME_INTERVAL = 250;
+    public static final double DEFAULT_ERROR_BUDGET = 0.0005;
+    public static final double DEFAULT_KEYFRAME_ERROR_BOUND = 0.004;
+    public static final int DEFAULT_MAX_TOKENS_PER_FRAME = 384;
+
+    public TokenizerSettings {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(frameLimits, "frameLimits");
+        check("changeThreshold", changeThreshold, 0, 255);
+        if (referenceBlock < 1 || referenceBlock > 64) {
+            throw new IllegalArgumentException(
+                    "referenceBlock must be in [1, 64], got " + referenceBlock);
+        }
+        check("latentThreshold", latentThreshold, 0, 10);
+        if (tableCapacity < 1 || tableCapacity > (1 << 20)) {
+            throw new IllegalArgumentException(
+                    "tableCapacity must be in [1, 1048576], got " + tableCapacity);
+        }
+        check("mergeDistance", mergeDistance, 0, 1);
+        if (!(sceneCutFraction > 0 && sceneCutFraction <= 1)) {
+            throw new IllegalArgumentException(
+                    "sceneCutFraction must be in (0, 1], got " + sceneCutFraction);
+        }
+        if (maxKeyframeInterval < 1 || maxKeyframeInterval > 10_000_000) {
+            throw new IllegalArgumentException(
+                    "maxKeyframeInterval must be in [1, 10000000] frames, got "
+                            + maxKeyframeInterval);
+        }
+        check("errorBudget", errorBudget, 0, 1);
+        check("keyframeErrorBound", keyframeErrorBound, 0, 1);
+        if (maxTokensPerFrame < 1 || maxTokensPerFrame > (1 << 24)) {
+            throw new IllegalArgumentException(
+                    "maxTokensPerFrame must be in [1, 16777216], got " + maxTokensPerFrame);
+        }
+    }
+
+    private static void check(String name, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(
+                    name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    public static TokenizerSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .mode(mode)
+                .changeThreshold(changeThreshold)
+                .referenceBlock(referenceBlock)
+                .latentThreshold(latentThreshold)
+                .tableCapacity(tableCapacity)
+                .mergeDistance(mergeDistance)
+                .sceneCutFraction(sceneCutFraction)
+                .maxKeyframeInterval(maxKeyframeInterval)
+                .errorBudget(errorBudget)
+                .keyframeErrorBound(keyframeErrorBound)
+                .maxTokensPerFrame(maxTokensPerFrame)
+                .includeLatents(includeLatents)
+                .frameLimits(frameLimits);
+    }
+
+    public TokenizerSettings withMode(TokenizerMode newMode) {
+        return toBuilder().mode(newMode).build();
+    }
+
+    /** Mutable builder starting from the defaults; {@link #build()} validates. */
+    public static final class Builder {
+        private TokenizerMode mode = TokenizerMode.DELTA;
+        private double changeThreshold = DEFAULT_CHANGE_THRESHOLD;
+        private int referenceBlock = DEFAULT_REFERENCE_BLOCK;
+        private double latentThreshold = DEFAULT_LATENT_THRESHOLD;
+        private int tableCapacity = DEFAULT_TABLE_CAPACITY;
+        private double mergeDistance = DEFAULT_MERGE_DISTANCE;
+        private double sceneCutFraction = DEFAULT_SCENE_CUT_FRACTION;
+        private int maxKeyframeInterval = DEFAULT_MAX_KEYFRAME_INTERVAL;
+        private double errorBudget = DEFAULT_ERROR_BUDGET;
+        private double keyframeErrorBound = DEFAULT_KEYFRAME_ERROR_BOUND;
+        private int maxTokensPerFrame = DEFAULT_MAX_TOKENS_PER_FRAME;
+        private boolean includeLatents = false;
+        private FrameLimits frameLimits = FrameLimits.defaults();
+
+        private Builder() {}
+
+        public Builder mode(TokenizerMode v) {
+            mode = v;
+            return this;
+        }
+
+        public Builder changeThreshold(double v) {
+            changeThreshold = v;
+            return this;
+        }
+
+        public Builder referenceBlock(int v) {
+            referenceBlock = v;
+            return this;
+        }
+
+        public Builder latentThreshold(double v) {
+            latentThreshold = v;
+            return this;
+        }
+
+        public Builder tableCapacity(int v) {
+            tableCapacity = v;
+            return this;
+        }
+
+        public Builder mergeDistance(double v) {
+            mergeDistance = v;
+            return this;
+        }
+
+        public Builder sceneCutFraction(double v) {
+            sceneCutFraction = v;
+            return this;
+        }
+
+        public Builder maxKeyframeInterval(int v) {
+            maxKeyframeInterval = v;
+            return this;
+        }
+
+        public Builder errorBudget(double v) {
+            errorBudget = v;
+            return this;
+        }
+
+        public Builder keyframeErrorBound(double v) {
+            keyframeErrorBound = v;
+            return this;
+        }
+
+        public Builder maxTokensPerFrame(int v) {
+            maxTokensPerFrame = v;
+            return this;
+        }
+
+        public Builder includeLatents(boolean v) {
+            includeLatents = v;
+            return this;
+        }
+
+        public Builder frameLimits(FrameLimits v) {
+            frameLimits = v;
+            return this;
+        }
+
+        public TokenizerSettings build() {
+            return new TokenizerSettings(
+                    mode,
+                    changeThreshold,
+                    referenceBlock,
+                    latentThreshold,
+                    tableCapacity,
+                    mergeDistance,
+                    sceneCutFraction,
+                    maxKeyframeInterval,
+                    errorBudget,
+                    keyframeErrorBound,
+                    maxTokensPerFrame,
+                    includeLatents,
+                    frameLimits);
+        }
+    }
+}

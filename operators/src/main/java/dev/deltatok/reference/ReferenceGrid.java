@@ -1,0 +1,124 @@
+package dev.deltatok.reference;
+
+import dev.deltatok.frame.RgbImage;
+
+/**
+ * Pixel-space change detection against a camera's reference, on block means: an image is reduced to
+ * the means of {@code block x block} pixel blocks (averaging also damps sensor noise by the block
+ * side), and each model patch is compared block by block. Stateless.
+ */
+public final class ReferenceGrid {
+
+    private final int patchSize;
+    private final int block;
+    private final int gridRows;
+    private final int gridCols;
+    private final int width;
+    private final int height;
+
+    public ReferenceGrid(int patchSize, int block, int gridRows, int gridCols) {
+        if (patchSize % block != 0) {
+            throw new IllegalArgumentException(
+                    "block " + block + " must divide the patch size " + patchSize);
+        }
+        this.patchSize = patchSize;
+        this.block = block;
+        this.gridRows = gridRows;
+        this.gridCols = gridCols;
+        this.width = gridCols * patchSize / block;
+        this.height = gridRows * patchSize / block;
+    }
+
+    /** Interleaved RGB block means (rounded) of an image at model resolution. */
+    public byte[] blockMeans(RgbImage image) {
+        if (image.width() != gridCols * patchSize || image.height() != gridRows * patchSize) {
+            throw new IllegalArgumentException(
+                    "image "
+                            + image
+                            + " is not at the model resolution "
+                            + gridCols * patchSize
+                            + "x"
+                            + gridRows * patchSize);
+        }
+        byte[] rgb = image.data();
+        if (block == 1) {
+            return rgb.clone();
+        }
+        int imageWidth = image.width();
+        int[] sums = new int[width * 3];
+        byte[] out = new byte[width * height * 3];
+        int area = block * block;
+        int half = area / 2;
+        for (int by = 0; by < height; by++) {
+            java.util.Arrays.fill(sums, 0);
+            for (int y = by * block; y < (by + 1) * block; y++) {
+                int row = y * imageWidth * 3;
+                for (int bx = 0; bx < width; bx++) {
+                    int s = row + bx * block * 3;
+                    int r = 0;
+                    int g = 0;
+                    int b = 0;
+                    for (int x = 0; x < block; x++) {
+                        r += rgb[s] & 0xFF;
+                        g += rgb[s + 1] & 0xFF;
+                        b += rgb[s + 2] & 0xFF;
+                        s += 3;
+                    }
+                    sums[bx * 3] += r;
+                    sums[bx * 3 + 1] += g;
+                    sums[bx * 3 + 2] += b;
+                }
+            }
+            int o = by * width * 3;
+            for (int i = 0; i < width * 3; i++) {
+                out[o + i] = (byte) ((sums[i] + half) / area);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per grid position, the mean absolute difference (8-bit levels) and the mean squared
+     * difference (values scaled to [0, 1]) between two block-mean images.
+     */
+    public void compare(byte[] current, byte[] reference, float[] mad, float[] msd) {
+        int per = patchSize / block;
+        int values = per * per * 3;
+        for (int r = 0; r < gridRows; r++) {
+            for (int c = 0; c < gridCols; c++) {
+                long abs = 0;
+                long sq = 0;
+                for (int y = 0; y < per; y++) {
+                    int o = ((r * per + y) * width + c * per) * 3;
+                    for (int i = 0; i < per * 3; i++) {
+                        int d = (current[o + i] & 0xFF) - (reference[o + i] & 0xFF);
+                        abs += Math.abs(d);
+                        sq += d * d;
+                    }
+                }
+                int p = r * gridCols + c;
+                mad[p] = (float) abs / values;
+                msd[p] = (float) (sq / (values * 255.0 * 255.0));
+            }
+        }
+    }
+
+    /** Copies one grid position's blocks from {@code source} into {@code target}. */
+    public void copyPosition(byte[] source, byte[] target, int position) {
+        int per = patchSize / block;
+        int r = position / gridCols;
+        int c = position % gridCols;
+        for (int y = 0; y < per; y++) {
+            int o = ((r * per + y) * width + c * per) * 3;
+            System.arraycopy(source, o, target, o, per * 3);
+        }
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+}

@@ -1,0 +1,351 @@
+package dev.deltatok.state;
+
+import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.model.ModelSpec;
+import dev.deltatok.table.TokenTable;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Everything the tokenizer keeps for one camera: what the consumer holds (token hash table and key
+ * map), the reference it was encoded from, per-position error bookkeeping and counters. Serialised
+ * by {@link CameraStateSerializer}.
+ *
+ * <p>The reference is stored as the means of {@code referenceBlock x referenceBlock} pixel blocks
+ * (8-bit RGB), at model resolution divided by the block side: at 256x256 with 4x4 blocks that is 12
+ * KiB instead of 192 KiB. Per grid position it is the picture the position's held tokens were
+ * encoded from.
+ *
+ * <p>Mutable and not thread-safe: one camera is processed by one thread at a time. Arrays returned
+ * by accessors are live views for the tokenizer.
+ */
+public final class CameraState {
+
+    /** Key-map entry of a position that holds no slot (before the first keyframe). */
+    public static final int NO_SLOT = -1;
+
+    private final String cameraId;
+    private String modelId;
+    private int gridRows;
+    private int gridCols;
+    private int patchSize;
+    private int levels;
+    private int latentDim;
+    private int referenceBlock;
+    private TokenTable table;
+    private int[] keyMap;
+    private byte[] reference;
+    private float[] heldError;
+    private float[] heldExcess;
+    private byte[] waiting;
+
+    private boolean synced;
+    private long nextDeltaSeq;
+    private long lastFrameSeq = -1;
+    private long framesSeen;
+    private int framesSinceKeyframe;
+    private long keyframes;
+
+    private CameraState(String cameraId) {
+        this.cameraId = Objects.requireNonNull(cameraId, "cameraId");
+    }
+
+    /**
+     * A camera never seen before: empty table and key map; its first frame becomes a KEYFRAME.
+     *
+     * @throws IllegalArgumentException if the settings do not fit the model (table capacity below
+     *     the patches per frame, reference block not dividing the patch size)
+     */
+    public static CameraState initial(String cameraId, ModelSpec spec, TokenizerSettings settings) {
+        CameraState state = new CameraState(cameraId);
+        state.reset(spec, settings);
+        return state;
+    }
+
+    /**
+     * Forgets what the consumer holds and re-shapes for (possibly another) model and settings;
+     * counters survive so the delta sequence stays gap-free. The next frame becomes a KEYFRAME.
+     */
+    public void reset(ModelSpec spec, TokenizerSettings settings) {
+        checkFits(spec, settings);
+        int positions = spec.patchesPerFrame();
+        this.modelId = spec.modelId();
+        this.gridRows = spec.gridRows();
+        this.gridCols = spec.gridCols();
+        this.patchSize = spec.patchSize();
+        this.levels = spec.levels();
+        this.latentDim = spec.latentDim();
+        this.referenceBlock = settings.referenceBlock();
+        this.table = new TokenTable(settings.tableCapacity(), spec.latentDim());
+        this.keyMap = new int[positions];
+        Arrays.fill(keyMap, NO_SLOT);
+        this.reference = new byte[referenceWidth() * referenceHeight() * 3];
+        this.heldError = new float[positions];
+        this.heldExcess = new float[positions];
+        this.waiting = new byte[positions];
+        this.synced = false;
+        this.framesSinceKeyframe = 0;
+    }
+
+    /** Whether this state was shaped for this model and these settings. */
+    public boolean fits(ModelSpec spec, TokenizerSettings settings) {
+        return spec.modelId().equals(modelId)
+                && spec.gridRows() == gridRows
+                && spec.gridCols() == gridCols
+                && spec.patchSize() == patchSize
+                && spec.levels() == levels
+                && spec.latentDim() == latentDim
+                && settings.referenceBlock() == referenceBlock
+                && settings.tableCapacity() == table.capacity();
+    }
+
+    static void checkFits(ModelSpec spec, TokenizerSettings settings) {
+        if (settings.tableCapacity() < spec.patchesPerFrame()) {
+            throw new IllegalArgumentException(
+                    "tableCapacity "
+                            + settings.tableCapacity()
+                            + " is below the model's "
+                            + spec.patchesPerFrame()
+                            + " patches per frame; use at least that");
+        }
+        if (spec.patchSize() % settings.referenceBlock() != 0) {
+            throw new IllegalArgumentException(
+                    "referenceBlock "
+                            + settings.referenceBlock()
+                            + " must divide the model's patch size "
+                            + spec.patchSize());
+        }
+    }
+
+    /** Restores a state from its parts (used by the serializer). */
+    static CameraState restore(
+            String cameraId,
+            String modelId,
+            int gridRows,
+            int gridCols,
+            int patchSize,
+            int levels,
+            int latentDim,
+            int referenceBlock,
+            TokenTable table,
+            int[] keyMap,
+            byte[] reference,
+            float[] heldError,
+            float[] heldExcess,
+            byte[] waiting,
+            boolean synced,
+            long nextDeltaSeq,
+            long lastFrameSeq,
+            long framesSeen,
+            int framesSinceKeyframe,
+            long keyframes) {
+        CameraState s = new CameraState(cameraId);
+        s.modelId = modelId;
+        s.gridRows = gridRows;
+        s.gridCols = gridCols;
+        s.patchSize = patchSize;
+        s.levels = levels;
+        s.latentDim = latentDim;
+        s.referenceBlock = referenceBlock;
+        s.table = table;
+        s.keyMap = keyMap;
+        s.reference = reference;
+        s.heldError = heldError;
+        s.heldExcess = heldExcess;
+        s.waiting = waiting;
+        s.synced = synced;
+        s.nextDeltaSeq = nextDeltaSeq;
+        s.lastFrameSeq = lastFrameSeq;
+        s.framesSeen = framesSeen;
+        s.framesSinceKeyframe = framesSinceKeyframe;
+        s.keyframes = keyframes;
+        return s;
+    }
+
+    public String cameraId() {
+        return cameraId;
+    }
+
+    /** {@code id@version} of the model whose tokens the consumer holds. */
+    public String modelId() {
+        return modelId;
+    }
+
+    public int gridRows() {
+        return gridRows;
+    }
+
+    public int gridCols() {
+        return gridCols;
+    }
+
+    public int positions() {
+        return gridRows * gridCols;
+    }
+
+    public int patchSize() {
+        return patchSize;
+    }
+
+    public int levels() {
+        return levels;
+    }
+
+    public int latentDim() {
+        return latentDim;
+    }
+
+    public int referenceBlock() {
+        return referenceBlock;
+    }
+
+    public int referenceWidth() {
+        return gridCols * patchSize / referenceBlock;
+    }
+
+    public int referenceHeight() {
+        return gridRows * patchSize / referenceBlock;
+    }
+
+    public TokenTable table() {
+        return table;
+    }
+
+    /** Slot per grid position (row-major), {@link #NO_SLOT} before the first keyframe. */
+    public int[] keyMap() {
+        return keyMap;
+    }
+
+    /** Reference block means, interleaved RGB, row-major over the reference grid. */
+    public byte[] reference() {
+        return reference;
+    }
+
+    /** Per position: estimated MSE of the held tokens against the picture they were made from. */
+    public float[] heldError() {
+        return heldError;
+    }
+
+    /** Per position: how much {@link #heldError()} exceeds the full-level tokenisation's error. */
+    public float[] heldExcess() {
+        return heldExcess;
+    }
+
+    /** Per position: frames an over-budget change has waited (saturating at 255). */
+    public byte[] waiting() {
+        return waiting;
+    }
+
+    /** Whether a KEYFRAME has been emitted for the current shape (the consumer holds a picture). */
+    public boolean synced() {
+        return synced;
+    }
+
+    public void markSynced() {
+        synced = true;
+    }
+
+    /** deltaSeq the next delta will carry. */
+    public long nextDeltaSeq() {
+        return nextDeltaSeq;
+    }
+
+    /** Returns the current next deltaSeq and advances it. */
+    public long takeDeltaSeq() {
+        return nextDeltaSeq++;
+    }
+
+    /** seq of the last accepted frame, -1 before any. */
+    public long lastFrameSeq() {
+        return lastFrameSeq;
+    }
+
+    public long framesSeen() {
+        return framesSeen;
+    }
+
+    public int framesSinceKeyframe() {
+        return framesSinceKeyframe;
+    }
+
+    public long keyframes() {
+        return keyframes;
+    }
+
+    /** Records an accepted frame. */
+    public void recordFrame(long frameSeq, boolean keyframe) {
+        lastFrameSeq = frameSeq;
+        framesSeen++;
+        if (keyframe) {
+            keyframes++;
+            framesSinceKeyframe = 0;
+        } else if (framesSinceKeyframe < Integer.MAX_VALUE) {
+            framesSinceKeyframe++;
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof CameraState s)) {
+            return false;
+        }
+        if (!(cameraId.equals(s.cameraId)
+                && modelId.equals(s.modelId)
+                && gridRows == s.gridRows
+                && gridCols == s.gridCols
+                && patchSize == s.patchSize
+                && levels == s.levels
+                && latentDim == s.latentDim
+                && referenceBlock == s.referenceBlock
+                && synced == s.synced
+                && nextDeltaSeq == s.nextDeltaSeq
+                && lastFrameSeq == s.lastFrameSeq
+                && framesSeen == s.framesSeen
+                && framesSinceKeyframe == s.framesSinceKeyframe
+                && keyframes == s.keyframes
+                && Arrays.equals(keyMap, s.keyMap)
+                && Arrays.equals(reference, s.reference)
+                && Arrays.equals(heldError, s.heldError)
+                && Arrays.equals(heldExcess, s.heldExcess)
+                && Arrays.equals(waiting, s.waiting)
+                && table.capacity() == s.table.capacity()
+                && Arrays.equals(table.liveSlots(), s.table.liveSlots()))) {
+            return false;
+        }
+        for (int slot : table.liveSlots()) {
+            if (!Arrays.equals(table.tokens(slot), s.table.tokens(slot))
+                    || !Arrays.equals(table.quantisedLatent(slot), s.table.quantisedLatent(slot))
+                    || table.latentScale(slot) != s.table.latentScale(slot)
+                    || table.refCount(slot) != s.table.refCount(slot)
+                    || table.useCount(slot) != s.table.useCount(slot)
+                    || table.lastUsed(slot) != s.table.lastUsed(slot)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cameraId, nextDeltaSeq, lastFrameSeq, Arrays.hashCode(keyMap));
+    }
+
+    @Override
+    public String toString() {
+        return "CameraState["
+                + cameraId
+                + ", model="
+                + modelId
+                + ", grid="
+                + gridRows
+                + "x"
+                + gridCols
+                + ", slots="
+                + table.size()
+                + ", nextDeltaSeq="
+                + nextDeltaSeq
+                + ", lastFrameSeq="
+                + lastFrameSeq
+                + "]";
+    }
+}

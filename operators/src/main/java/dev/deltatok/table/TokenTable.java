@@ -1,0 +1,340 @@
+package dev.deltatok.table;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * A camera's token hash table (Token Dynamics, made online): a bounded set of slots, each holding
+ * the token ids of one distinct appearance (a prefix of the residual levels) and its latent. Slot
+ * ids are stable while a slot lives. Identical token prefixes share one slot; optionally, a new
+ * appearance whose latent lies within a relative distance of a live slot's latent reuses it.
+ *
+ * <p>Slots are reference-counted by key-map positions. Unreferenced slots stay cached (an
+ * appearance that comes back then costs one key-map update instead of its tokens) until the table
+ * is full, when the least-recently-used unreferenced slot is evicted.
+ *
+ * <p>Latents are stored quantised to 8 bits with one scale per slot, so the table serialises
+ * exactly and small. Not thread-safe; one table belongs to one camera.
+ */
+public final class TokenTable {
+
+    private final int capacity;
+    private final int latentDim;
+    private final int[][] tokens;
+    private final byte[][] latents;
+    private final float[] scales;
+    private final int[] refCount;
+    private final long[] useCount;
+    private final long[] lastUsed;
+    private final BitSet live;
+    private final Map<TokenKey, Integer> index = new HashMap<>();
+
+    public TokenTable(int capacity, int latentDim) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("table capacity must be >= 1, got " + capacity);
+        }
+        if (latentDim < 0) {
+            throw new IllegalArgumentException("latentDim must be >= 0, got " + latentDim);
+        }
+        this.capacity = capacity;
+        this.latentDim = latentDim;
+        this.tokens = new int[capacity][];
+        this.latents = new byte[capacity][];
+        this.scales = new float[capacity];
+        this.refCount = new int[capacity];
+        this.useCount = new long[capacity];
+        this.lastUsed = new long[capacity];
+        this.live = new BitSet(capacity);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int latentDim() {
+        return latentDim;
+    }
+
+    /** Live slots. */
+    public int size() {
+        return live.cardinality();
+    }
+
+    public boolean isLive(int slot) {
+        return slot >= 0 && slot < capacity && live.get(slot);
+    }
+
+    /** Live slot ids in increasing order. */
+    public int[] liveSlots() {
+        return live.stream().toArray();
+    }
+
+    /** The slot holding exactly these token ids, or -1. */
+    public int find(int[] slotTokens) {
+        Integer slot = index.get(new TokenKey(slotTokens));
+        return slot == null ? -1 : slot;
+    }
+
+    /**
+     * The live slot with {@code levels} token ids whose latent is nearest to {@code latent}, if its
+     * relative distance is at most {@code maxDistance}; otherwise -1.
+     */
+    public int findNear(float[] latent, int offset, int levels, double maxDistance) {
+        if (maxDistance <= 0 || latentDim == 0) {
+            return -1;
+        }
+        double norm = 0;
+        for (int d = 0; d < latentDim; d++) {
+            norm += latent[offset + d] * latent[offset + d];
+        }
+        double limit = maxDistance * maxDistance * Math.max(norm, 1e-12);
+        int best = -1;
+        double bestDistance = Double.MAX_VALUE;
+        for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
+            if (tokens[slot].length != levels || latents[slot] == null) {
+                continue;
+            }
+            byte[] q = latents[slot];
+            float s = scales[slot];
+            double dist = 0;
+            for (int d = 0; d < latentDim && dist <= limit; d++) {
+                double diff = latent[offset + d] - q[d] * s;
+                dist += diff * diff;
+            }
+            if (dist <= limit && dist < bestDistance) {
+                bestDistance = dist;
+                best = slot;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Stores a new appearance in a free slot, evicting the least-recently-used unreferenced slot
+     * when the table is full. The new slot starts unreferenced; call {@link #acquire}.
+     *
+     * @param latent the latent, or null when none is known
+     * @param now a monotonic clock for recency (the delta sequence number)
+     * @param evicted told the id of a slot evicted to make room
+     * @throws IllegalStateException if every slot is referenced
+     */
+    public int insert(int[] slotTokens, float[] latent, int offset, long now, IntConsumer evicted) {
+        if (find(slotTokens) >= 0) {
+            throw new IllegalArgumentException(
+                    "tokens " + Arrays.toString(slotTokens) + " already have a slot");
+        }
+        int slot = live.nextClearBit(0);
+        if (slot >= capacity) {
+            slot = leastRecentlyUsedUnreferenced();
+            if (slot < 0) {
+                throw new IllegalStateException(
+                        "token table full: all " + capacity + " slots are referenced");
+            }
+            remove(slot);
+            evicted.accept(slot);
+        }
+        int[] copy = slotTokens.clone();
+        tokens[slot] = copy;
+        if (latent != null && latentDim > 0) {
+            quantise(latent, offset, slot);
+        } else {
+            latents[slot] = null;
+            scales[slot] = 0;
+        }
+        refCount[slot] = 0;
+        useCount[slot] = 0;
+        lastUsed[slot] = now;
+        live.set(slot);
+        index.put(new TokenKey(copy), slot);
+        return slot;
+    }
+
+    /** Restores a slot exactly as serialised (reference counts are rebuilt with acquire). */
+    public void restore(
+            int slot, int[] slotTokens, byte[] latent, float scale, long uses, long last) {
+        if (slot < 0 || slot >= capacity || live.get(slot)) {
+            throw new IllegalArgumentException("cannot restore slot " + slot);
+        }
+        if (latent != null && latent.length != latentDim) {
+            throw new IllegalArgumentException(
+                    "latent of slot "
+                            + slot
+                            + " has "
+                            + latent.length
+                            + " values, expected "
+                            + latentDim);
+        }
+        tokens[slot] = slotTokens.clone();
+        latents[slot] = latent == null ? null : latent.clone();
+        scales[slot] = scale;
+        refCount[slot] = 0;
+        useCount[slot] = uses;
+        lastUsed[slot] = last;
+        live.set(slot);
+        if (index.put(new TokenKey(tokens[slot]), slot) != null) {
+            throw new IllegalArgumentException(
+                    "duplicate tokens " + Arrays.toString(slotTokens) + " in slot " + slot);
+        }
+    }
+
+    /** A key-map position now refers to the slot. */
+    public void acquire(int slot, long now) {
+        checkLive(slot);
+        refCount[slot]++;
+        useCount[slot]++;
+        lastUsed[slot] = now;
+    }
+
+    /** A key-map position no longer refers to the slot; it stays cached until evicted. */
+    public void release(int slot, long now) {
+        checkLive(slot);
+        if (refCount[slot] == 0) {
+            throw new IllegalStateException("slot " + slot + " is not referenced");
+        }
+        refCount[slot]--;
+        lastUsed[slot] = now;
+    }
+
+    /** Rebuilds reference counts after a restore (does not touch usage counters). */
+    public void addReference(int slot) {
+        checkLive(slot);
+        refCount[slot]++;
+    }
+
+    public void clear() {
+        for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
+            tokens[slot] = null;
+            latents[slot] = null;
+            refCount[slot] = 0;
+        }
+        live.clear();
+        index.clear();
+    }
+
+    /** Token ids of a live slot (a live view, do not modify). */
+    public int[] tokens(int slot) {
+        checkLive(slot);
+        return tokens[slot];
+    }
+
+    /** The quantised latent of a live slot, or null. */
+    public byte[] quantisedLatent(int slot) {
+        checkLive(slot);
+        return latents[slot];
+    }
+
+    public float latentScale(int slot) {
+        checkLive(slot);
+        return scales[slot];
+    }
+
+    /** The (dequantised) latent of a live slot, or null when none was stored. */
+    public float[] latent(int slot) {
+        checkLive(slot);
+        byte[] q = latents[slot];
+        if (q == null) {
+            return null;
+        }
+        float[] out = new float[q.length];
+        for (int d = 0; d < q.length; d++) {
+            out[d] = q[d] * scales[slot];
+        }
+        return out;
+    }
+
+    /**
+     * Relative L2 distance between {@code latent} and the slot's stored latent: {@code |a - b| /
+     * |b|}; {@code +inf} when the slot has no latent.
+     */
+    public double relativeDistance(int slot, float[] latent, int offset) {
+        checkLive(slot);
+        byte[] q = latents[slot];
+        if (q == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        float s = scales[slot];
+        double diff = 0;
+        double norm = 0;
+        for (int d = 0; d < latentDim; d++) {
+            double b = q[d] * s;
+            double a = latent[offset + d] - b;
+            diff += a * a;
+            norm += b * b;
+        }
+        return Math.sqrt(diff / Math.max(norm, 1e-12));
+    }
+
+    public int refCount(int slot) {
+        checkLive(slot);
+        return refCount[slot];
+    }
+
+    public long useCount(int slot) {
+        checkLive(slot);
+        return useCount[slot];
+    }
+
+    public long lastUsed(int slot) {
+        checkLive(slot);
+        return lastUsed[slot];
+    }
+
+    private int leastRecentlyUsedUnreferenced() {
+        int best = -1;
+        for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
+            if (refCount[slot] == 0 && (best < 0 || lastUsed[slot] < lastUsed[best])) {
+                best = slot;
+            }
+        }
+        return best;
+    }
+
+    private void remove(int slot) {
+        index.remove(new TokenKey(tokens[slot]));
+        tokens[slot] = null;
+        latents[slot] = null;
+        refCount[slot] = 0;
+        live.clear(slot);
+    }
+
+    private void quantise(float[] latent, int offset, int slot) {
+        float max = 0;
+        for (int d = 0; d < latentDim; d++) {
+            max = Math.max(max, Math.abs(latent[offset + d]));
+        }
+        float scale = max == 0 ? 1f : max / 127f;
+        byte[] q = new byte[latentDim];
+        for (int d = 0; d < latentDim; d++) {
+            q[d] = (byte) Math.round(latent[offset + d] / scale);
+        }
+        latents[slot] = q;
+        scales[slot] = scale;
+    }
+
+    private void checkLive(int slot) {
+        if (!isLive(slot)) {
+            throw new IllegalArgumentException("slot " + slot + " is not live");
+        }
+    }
+
+    /** Token ids as a hash key (content equality). */
+    private record TokenKey(int[] ids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenKey other && Arrays.equals(ids, other.ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(ids);
+        }
+
+        @Override
+        public String toString() {
+            return Arrays.toString(ids);
+        }
+    }
+}

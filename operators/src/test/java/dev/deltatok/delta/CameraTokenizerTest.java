@@ -1,0 +1,120 @@
+package dev.deltatok.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deltatok.frame.FrameRejectedException;
+import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.EncodedPatches;
+import dev.deltatok.model.TestingTokenizerModel;
+import dev.deltatok.scene.SyntheticScene;
+import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.RejectReason;
+import dev.deltatok.schema.TokenDelta;
+import dev.deltatok.state.CameraState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CameraTokenizerTest {
+
+    private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
+
+    private final TestingTokenizerModel model = TestingTokenizerModel.standard();
+    private final CameraTokenizer tokenizer =
+            new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+
+    private List<TokenDelta> run(String scene, CameraState state, int frames, TokenMirror mirror)
+            throws FrameRejectedException {
+        SyntheticScene s = SyntheticScenes.create(scene, 7, 256, 256);
+        List<TokenDelta> out = new ArrayList<>();
+        for (int seq = 0; seq < frames; seq++) {
+            TokenDelta d = tokenizer.process(state, s.frame("cam", seq), model, EMIT);
+            out.add(d);
+            if (mirror != null) {
+                mirror.apply(d);
+                assertThat(mirror.difference(state)).isEmpty();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void firstFrameIsAKeyframeCarryingEveryPosition() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        TokenDelta first = run("corridor", state, 1, null).get(0);
+
+        assertThat(first.getKind()).isEqualTo(DeltaKind.KEYFRAME);
+        assertThat(first.getDeltaSeq()).isZero();
+        assertThat(KeyMapCodec.decode(first.getKeyMap(), 256).count()).isEqualTo(256);
+        assertThat(first.getStats().getSentPatches()).isEqualTo(256);
+    }
+
+    @Test
+    void staticSceneSendsAlmostNothingAfterTheKeyframe() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        List<TokenDelta> deltas = run("static", state, 30, new TokenMirror());
+
+        for (TokenDelta d : deltas.subList(1, deltas.size())) {
+            assertThat(d.getKind()).isEqualTo(DeltaKind.DELTA);
+            assertThat(d.getStats().getTokens()).isZero();
+            assertThat(d.getStats().getEncodedPatches()).isZero();
+        }
+    }
+
+    @Test
+    void corridorDeltasFollowTheWalkersAndKeepTheMirrorInStep() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        List<TokenDelta> deltas = run("corridor", state, 60, new TokenMirror());
+
+        long tokens = deltas.stream().skip(1).mapToLong(d -> d.getStats().getTokens()).sum();
+        assertThat(tokens).isPositive();
+        assertThat(tokens / 59.0).isLessThan(0.1 * 256 * 4);
+        for (int i = 0; i < deltas.size(); i++) {
+            assertThat(deltas.get(i).getDeltaSeq()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void rejectsFramesThatAreNotAfterTheLastAcceptedSeq() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        SyntheticScene s = SyntheticScenes.create("static", 1, 256, 256);
+        tokenizer.process(state, s.frame("cam", 5), model, EMIT);
+
+        assertThatThrownBy(() -> tokenizer.prepare(state, s.frame("cam", 5)))
+                .isInstanceOf(FrameRejectedException.class)
+                .extracting(e -> ((FrameRejectedException) e).reason())
+                .isEqualTo(RejectReason.OUT_OF_ORDER);
+        assertThatThrownBy(() -> tokenizer.prepare(state, s.frame("cam", 3)))
+                .isInstanceOf(FrameRejectedException.class);
+    }
+
+    @Test
+    void twoPhaseApiWorksOnABatchSharedBetweenCameras() throws Exception {
+        SyntheticScene a = SyntheticScenes.create("corridor", 1, 256, 256);
+        SyntheticScene b = SyntheticScenes.create("busy", 2, 256, 256);
+        CameraState sa = tokenizer.newState("a");
+        CameraState sb = tokenizer.newState("b");
+        CameraState ra = tokenizer.newState("a");
+        CameraState rb = tokenizer.newState("b");
+        for (int seq = 0; seq < 10; seq++) {
+            Frame fa = a.frame("a", seq);
+            Frame fb = b.frame("b", seq);
+            PendingFrame pa = tokenizer.prepare(sa, fa);
+            PendingFrame pb = tokenizer.prepare(sb, fb);
+            int values = model.spec().patchValues();
+            float[] batch = new float[(pa.count() + pb.count()) * values];
+            System.arraycopy(pa.patches(), 0, batch, 0, pa.count() * values);
+            System.arraycopy(pb.patches(), 0, batch, pa.count() * values, pb.count() * values);
+            EncodedPatches encoded = model.encode(batch, pa.count() + pb.count());
+            TokenDelta da = tokenizer.complete(sa, pa, encoded, 0, EMIT);
+            TokenDelta db = tokenizer.complete(sb, pb, encoded, pa.count(), EMIT);
+
+            assertThat(da).isEqualTo(tokenizer.process(ra, fa, model, EMIT));
+            assertThat(db).isEqualTo(tokenizer.process(rb, fb, model, EMIT));
+        }
+    }
+}
