@@ -8,8 +8,8 @@ package dev.deltatok.model;
  * @param latentDim floats per latent (D)
  * @param tokens {@code [N, L]} codebook ids, coarse level first
  * @param latents {@code [N, D]} the unquantised encoder output
- * @param levelError {@code [N, L]} mean squared pixel error (values in [0, 1]) of the patch
- *     decoded from its first {@code l + 1} levels; non-increasing along a row in practice
+ * @param levelError {@code [N, L]} mean squared pixel error (values in [0, 1]) of the patch decoded
+ *     from its first {@code l + 1} levels; non-increasing along a row in practice
  */
 public record EncodedPatches(
         int count, int levels, int latentDim, int[] tokens, float[] latents, float[] levelError) {

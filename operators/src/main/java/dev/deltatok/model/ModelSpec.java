@@ -30,11 +30,17 @@ public record ModelSpec(
         if (patchSize <= 0 || channels <= 0 || latentDim <= 0 || levels <= 0 || codebookSize <= 0) {
             throw new IllegalArgumentException("model dimensions must be positive: " + this);
         }
-        if (frameWidth <= 0 || frameWidth % patchSize != 0 || frameHeight <= 0
+        if (frameWidth <= 0
+                || frameWidth % patchSize != 0
+                || frameHeight <= 0
                 || frameHeight % patchSize != 0) {
             throw new IllegalArgumentException(
-                    "frame size " + frameWidth + "x" + frameHeight
-                            + " must be a positive multiple of the patch size " + patchSize);
+                    "frame size "
+                            + frameWidth
+                            + "x"
+                            + frameHeight
+                            + " must be a positive multiple of the patch size "
+                            + patchSize);
         }
     }
 

@@ -4,8 +4,8 @@ package dev.deltatok.model;
  * The tokenizer model port: patches to token ids and latents, token ids back to pixels.
  *
  * <p>Tensor layout everywhere is {@code [N, C, P, P]} row-major (N patches, C channels, P = patch
- * size), float pixel values in {@code [0, 1]}, channels in RGB order. Implementations must be
- * safe to call from several threads at once.
+ * size), float pixel values in {@code [0, 1]}, channels in RGB order. Implementations must be safe
+ * to call from several threads at once.
  */
 public interface TokenizerModel extends AutoCloseable {
 
@@ -22,8 +22,7 @@ public interface TokenizerModel extends AutoCloseable {
      * Decodes token ids back to pixels.
      *
      * @param tokens {@code count * levels} codebook ids, layout {@code [N, L]}, coarse level first
-     * @param levelsUsed per patch, how many leading levels to use (1..levels); the rest are
-     *     ignored
+     * @param levelsUsed per patch, how many leading levels to use (1..levels); the rest are ignored
      * @return {@code count * C * P * P} values in [0, 1], layout {@code [N, C, P, P]}
      */
     float[] decode(int[] tokens, int[] levelsUsed, int count);

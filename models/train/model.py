@@ -1,0 +1,111 @@
+"""The patch-local residual-VQ autoencoder and its two export graphs.
+
+Each 16x16 RGB patch is encoded on its own (patch-local), so unchanged patches never need
+the encoder again. The latent is quantised by L residual levels with K codes each; every
+prefix of levels decodes to a patch (coarse first, finer levels refine).
+"""
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+PATCH = 16
+CHANNELS = 3
+PIXELS = CHANNELS * PATCH * PATCH
+
+
+class PatchVQ(nn.Module):
+    def __init__(self, latent_dim=16, levels=4, codebook_size=4096, enc_hidden=(384, 256),
+                 dec_hidden=(192, 192)):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.levels = levels
+        self.codebook_size = codebook_size
+        self.enc_hidden = enc_hidden
+        self.dec_hidden = dec_hidden
+        dims = [PIXELS, *enc_hidden]
+        layers = []
+        for a, b in zip(dims, dims[1:]):
+            layers += [nn.Linear(a, b), nn.SiLU()]
+        self.encoder = nn.Sequential(*layers, nn.Linear(dims[-1], latent_dim))
+        dims = [latent_dim, *dec_hidden]
+        layers = []
+        for a, b in zip(dims, dims[1:]):
+            layers += [nn.Linear(a, b), nn.SiLU()]
+        self.decoder = nn.Sequential(*layers, nn.Linear(dims[-1], PIXELS))
+        self.register_buffer("codebooks", torch.zeros(levels, codebook_size, latent_dim))
+
+    def encode(self, x):
+        """x: [N,768] in [0,1] -> z: [N,D]."""
+        return self.encoder(x * 2.0 - 1.0)
+
+    def decode(self, q):
+        """q: [N,D] -> [N,768], unclamped (the export graphs clamp to [0,1])."""
+        return self.decoder(q) * 0.5 + 0.5
+
+    def quantise(self, z):
+        """Residual VQ. Returns token ids [N,L], prefix sums [L,N,D], residual inputs per level."""
+        r = z
+        q = torch.zeros_like(z)
+        ids, prefixes, residuals = [], [], []
+        for level in range(self.levels):
+            cb = self.codebooks[level]
+            # argmin ||r - c||^2 == argmax (2 r.c - ||c||^2)
+            score = F.linear(r, 2.0 * cb, -(cb * cb).sum(1))
+            idx = score.argmax(1)
+            c = cb[idx]
+            residuals.append(r)
+            ids.append(idx)
+            q = q + c
+            prefixes.append(q)
+            r = r - c
+        return torch.stack(ids, 1), torch.stack(prefixes, 0), residuals
+
+    def param_count(self):
+        return sum(p.numel() for p in self.parameters()) + self.codebooks.numel()
+
+
+class EncoderGraph(nn.Module):
+    """encoder.onnx: patches [N,3,16,16] -> tokens [N,L] int64, latents [N,D], levelError [N,L]."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.m = model
+        cbs = model.codebooks.detach().clone()
+        self.register_buffer("twice", 2.0 * cbs)
+        self.register_buffer("neg_norm", -(cbs * cbs).sum(2))
+        self.register_buffer("cbs", cbs)
+
+    def forward(self, patches):
+        x = patches.reshape(-1, PIXELS)
+        z = self.m.encode(x)
+        r = z
+        q = torch.zeros_like(z)
+        ids, prefixes = [], []
+        for level in range(self.m.levels):
+            idx = F.linear(r, self.twice[level], self.neg_norm[level]).argmax(1)
+            c = self.cbs[level].index_select(0, idx)
+            ids.append(idx)
+            q = q + c
+            prefixes.append(q)
+            r = r - c
+        stacked = torch.stack(prefixes, 0).reshape(-1, self.m.latent_dim)
+        recon = self.m.decode(stacked).clamp(0.0, 1.0).reshape(self.m.levels, -1, PIXELS)
+        err = ((recon - x.unsqueeze(0)) ** 2).mean(2).transpose(0, 1)
+        return torch.stack(ids, 1), z, err
+
+
+class DecoderGraph(nn.Module):
+    """decoder.onnx: tokens [N,L] int64, levelMask [N,L] float -> patches [N,3,16,16] in [0,1]."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.m = model
+        levels, k, d = model.codebooks.shape
+        self.register_buffer("table", model.codebooks.detach().clone().reshape(levels * k, d))
+        self.register_buffer("offsets", (torch.arange(levels) * k).long())
+
+    def forward(self, tokens, level_mask):
+        codes = self.table[tokens + self.offsets]  # [N,L,D]
+        q = (codes * level_mask.unsqueeze(2)).sum(1)
+        return self.m.decode(q).clamp(0.0, 1.0).reshape(-1, CHANNELS, PATCH, PATCH)

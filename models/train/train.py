@@ -1,0 +1,377 @@
+"""Trains, exports and evaluates deltatok's default patch tokenizer.
+
+    nice -n 10 /usr/bin/python3 models/train/train.py --out models/default
+
+Seeded, CPU only, one torch thread. Writes encoder.onnx, decoder.onnx, manifest.json,
+golden.json, eval.json and MODEL.md into --out. See models/README.md.
+"""
+
+import os
+
+# One thread for every numeric library: the machine is shared (set before they load).
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import hashlib
+import json
+import math
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
+from model import PIXELS, DecoderGraph, EncoderGraph, PatchVQ  # noqa: E402
+
+MODEL_ID = "deltatok-patchvq"
+MODEL_VERSION = "1.0.0"
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def augment(x, gen):
+    """x: float [B,3,16,16]. Flips, transposes, channel swaps, brightness/contrast jitter."""
+    b = x.shape[0]
+    m = torch.rand(b, generator=gen) < 0.5
+    x = torch.where(m[:, None, None, None], x.flip(3), x)
+    m = torch.rand(b, generator=gen) < 0.5
+    x = torch.where(m[:, None, None, None], x.flip(2), x)
+    m = torch.rand(b, generator=gen) < 0.5
+    x = torch.where(m[:, None, None, None], x.transpose(2, 3), x)
+    m = torch.rand(b, generator=gen) < 0.2
+    perm = torch.randperm(3, generator=gen)
+    x = torch.where(m[:, None, None, None], x[:, perm], x)
+    gain = 1.0 + 0.25 * (torch.rand(b, 1, 1, 1, generator=gen) - 0.5)
+    bias = 0.1 * (torch.rand(b, 1, 1, 1, generator=gen) - 0.5)
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = ((x - mean) * gain + mean + bias).clamp(0.0, 1.0)
+    return x
+
+
+def kmeans(x, k, iters, gen):
+    c = x[torch.randperm(x.shape[0], generator=gen)[:k]].clone()
+    for _ in range(iters):
+        idx = F.linear(x, 2.0 * c, -(c * c).sum(1)).argmax(1)
+        sums = torch.zeros_like(c).index_add_(0, idx, x)
+        counts = torch.bincount(idx, minlength=k).float()
+        alive = counts > 0
+        c[alive] = sums[alive] / counts[alive, None]
+    return c
+
+
+class EmaCodebooks:
+    def __init__(self, model, decay=0.99):
+        self.m = model
+        self.decay = decay
+        levels, k, d = model.codebooks.shape
+        self.count = torch.ones(levels, k)
+        self.sum = model.codebooks.clone()
+
+    def reset_from(self, level, codes):
+        self.m.codebooks[level] = codes
+        self.sum[level] = codes.clone()
+        self.count[level] = 1.0
+
+    def update(self, ids, residuals):
+        k = self.m.codebook_size
+        for level, r in enumerate(residuals):
+            r = r.detach()
+            idx = ids[:, level]
+            counts = torch.bincount(idx, minlength=k).float()
+            sums = torch.zeros(k, r.shape[1]).index_add_(0, idx, r)
+            self.count[level].mul_(self.decay).add_(counts, alpha=1 - self.decay)
+            self.sum[level].mul_(self.decay).add_(sums, alpha=1 - self.decay)
+            n = self.count[level].sum()
+            smoothed = (self.count[level] + 1e-5) / (n + k * 1e-5) * n
+            self.m.codebooks[level] = self.sum[level] / smoothed[:, None]
+
+    def restart_dead(self, residuals, gen, threshold=0.02):
+        restarted = 0
+        for level, r in enumerate(residuals):
+            dead = (self.count[level] < threshold).nonzero().flatten()
+            if dead.numel() == 0:
+                continue
+            pick = torch.randint(0, r.shape[0], (dead.numel(),), generator=gen)
+            codes = r.detach()[pick]
+            self.m.codebooks[level][dead] = codes
+            self.sum[level][dead] = codes
+            self.count[level][dead] = 1.0
+            restarted += dead.numel()
+        return restarted
+
+
+def to_float(batch_u8):
+    """uint8 [B,16,16,3] -> float [B,3,16,16] in [0,1]."""
+    return batch_u8.permute(0, 3, 1, 2).float() / 255.0
+
+
+def train(args, patches):
+    gen = torch.Generator().manual_seed(args.seed)
+    model = PatchVQ(args.latent_dim, args.levels, args.codebook_size)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    pt = torch.from_numpy(patches)
+    n = pt.shape[0]
+    hold = pt[:8192]  # monitoring slice of training imagery (not the held-out video)
+    train_pt = pt[8192:]
+    n = train_pt.shape[0]
+    ema = EmaCodebooks(model)
+    total = args.warmup + args.steps
+    t0 = time.time()
+    for step in range(total):
+        frac = step / total
+        lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(0, n, (args.batch,), generator=gen)
+        x = augment(to_float(train_pt[idx]), gen).reshape(-1, PIXELS)
+        z = model.encode(x)
+        if step < args.warmup:
+            # Plain autoencoder first, so the codebooks start from meaningful latents.
+            loss = F.mse_loss(model.decode(z), x)
+            commit = torch.zeros(())
+        else:
+            if step == args.warmup:
+                init_codebooks(model, ema, train_pt, gen)
+                ids, prefixes, residuals = model.quantise(z.detach())
+            with torch.no_grad():
+                ids, prefixes, residuals = model.quantise(z.detach())
+            st = z.unsqueeze(0) + (prefixes - z.unsqueeze(0)).detach()  # [L,N,D]
+            recon = model.decode(st.reshape(-1, args.latent_dim)).reshape(args.levels, -1, PIXELS)
+            per_level = ((recon - x.unsqueeze(0)) ** 2).mean((1, 2))
+            loss = per_level.sum()
+            commit = args.beta * F.mse_loss(z, prefixes[-1].detach())
+            loss = loss + commit
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step >= args.warmup:
+            with torch.no_grad():
+                ema.update(ids, residuals)
+                if step % 50 == 0 and step < total - 500:
+                    restarted = ema.restart_dead(residuals, gen)
+                else:
+                    restarted = 0
+        if step % args.log_every == 0 or step == total - 1:
+            msg = f"step {step}/{total} lr {lr:.2e} loss {loss.item():.5f}"
+            if step >= args.warmup:
+                psnrs = [10 * math.log10(1 / max(v, 1e-10)) for v in per_level.tolist()]
+                msg += " psnr/level " + " ".join(f"{p:.2f}" for p in psnrs)
+                msg += f" restarted {restarted}"
+            msg += f" ({time.time() - t0:.0f}s)"
+            log(msg)
+    model.eval()
+    with torch.no_grad():
+        x = to_float(hold).reshape(-1, PIXELS)
+        ids, prefixes, _ = model.quantise(model.encode(x))
+        for level in range(args.levels):
+            mse = F.mse_loss(model.decode(prefixes[level]).clamp(0, 1), x).item()
+            log(f"monitor slice level {level + 1}: {10 * math.log10(1 / mse):.2f} dB")
+        used = [int(torch.unique(ids[:, level]).numel()) for level in range(args.levels)]
+        log(f"codes used on monitor slice per level: {used}")
+    return model, time.time() - t0
+
+
+def init_codebooks(model, ema, train_pt, gen):
+    with torch.no_grad():
+        idx = torch.randint(0, train_pt.shape[0], (8 * model.codebook_size,), generator=gen)
+        r = model.encode(to_float(train_pt[idx]).reshape(-1, PIXELS))
+        for level in range(model.levels):
+            c = kmeans(r, model.codebook_size, 8, gen)
+            ema.reset_from(level, c)
+            sel = F.linear(r, 2.0 * c, -(c * c).sum(1)).argmax(1)
+            r = r - c[sel]
+    log("codebooks initialised by k-means on encoder latents")
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def export(model, out):
+    enc = EncoderGraph(model).eval()
+    dec = DecoderGraph(model).eval()
+    dummy = torch.rand(4, 3, 16, 16)
+    torch.onnx.export(enc, (dummy,), os.path.join(out, "encoder.onnx"),
+                      input_names=["patches"], output_names=["tokens", "latents", "levelError"],
+                      dynamic_axes={"patches": {0: "N"}, "tokens": {0: "N"}, "latents": {0: "N"},
+                                    "levelError": {0: "N"}},
+                      opset_version=13, do_constant_folding=True)
+    toks = torch.zeros(4, model.levels, dtype=torch.long)
+    mask = torch.ones(4, model.levels)
+    torch.onnx.export(dec, (toks, mask), os.path.join(out, "decoder.onnx"),
+                      input_names=["tokens", "levelMask"], output_names=["patches"],
+                      dynamic_axes={"tokens": {0: "N"}, "levelMask": {0: "N"},
+                                    "patches": {0: "N"}},
+                      opset_version=13, do_constant_folding=True)
+    import onnx
+    for name in ("encoder.onnx", "decoder.onnx"):
+        onnx.checker.check_model(onnx.load(os.path.join(out, name)))
+    return enc, dec
+
+
+def golden(model, enc, dec, eval_frames, out, count=16):
+    """Fixed patches and what the exported graphs compute for them (torch, float32)."""
+    rng = np.random.default_rng(1234)
+    cands = []
+    # Real patches from the held-out video plus a few synthetic extremes.
+    for fi in (0, len(eval_frames) // 2, len(eval_frames) - 1):
+        p = data.frame_to_patches(eval_frames[fi])
+        cands.extend(p[rng.choice(256, 8, replace=False)])
+    flat = np.full((3, 16, 16), 0.5, np.float32)
+    black = np.zeros((3, 16, 16), np.float32)
+    white = np.ones((3, 16, 16), np.float32)
+    grad = np.broadcast_to(np.linspace(0, 1, 16, dtype=np.float32), (3, 16, 16)).copy()
+    checker = ((np.indices((16, 16)).sum(0) % 2).astype(np.float32))[None].repeat(3, 0)
+    cands = [flat, black, white, grad, checker] + cands
+    x = torch.from_numpy(np.stack(cands).astype(np.float32))
+    with torch.no_grad():
+        z = model.encode(x.reshape(-1, PIXELS))
+        # Keep only patches whose nearest code wins by a clear margin at every level, so a
+        # different float summation order in another runtime cannot flip a token.
+        r = z
+        margin = torch.full((x.shape[0],), float("inf"))
+        for level in range(model.levels):
+            cb = model.codebooks[level]
+            d = torch.cdist(r, cb) ** 2
+            top = d.topk(2, largest=False).values
+            margin = torch.minimum(margin, top[:, 1] - top[:, 0])
+            r = r - cb[d.argmin(1)]
+        keep = (margin > 1e-3).nonzero().flatten()[:count]
+        x = x[keep]
+        tokens, latents, level_error = enc(x)
+        n = x.shape[0]
+        full = dec(tokens, torch.ones(n, model.levels))
+        used = torch.tensor([1 + i % model.levels for i in range(n)])
+        mask = (torch.arange(model.levels)[None, :] < used[:, None]).float()
+        partial = dec(tokens, mask)
+    g = {
+        "note": "computed by models/train/train.py with torch (float32) from the exported graphs' "
+                "modules; layout [N,3,16,16] row-major, values in [0,1]",
+        "count": n,
+        "patches": x.reshape(n, -1).tolist(),
+        "tokens": tokens.tolist(),
+        "latents": latents.tolist(),
+        "levelError": level_error.tolist(),
+        "decodedAllLevels": full.reshape(n, -1).tolist(),
+        "levelsUsed": used.tolist(),
+        "decodedPrefix": partial.reshape(n, -1).tolist(),
+    }
+    with open(os.path.join(out, "golden.json"), "w") as f:
+        json.dump(g, f, separators=(",", ":"))
+    log(f"golden.json: {n} patches (min token margin {margin[keep].min().item():.4f})")
+
+
+def write_manifest(out):
+    """Writes manifest.json, hashing every other file in ``out`` (rerun after editing any)."""
+    with open(os.path.join(out, "training.json")) as f:
+        a = json.load(f)["args"]
+    files = sorted(n for n in os.listdir(out) if n != "manifest.json"
+                   and os.path.isfile(os.path.join(out, n)))
+    m = {
+        "id": MODEL_ID,
+        "version": MODEL_VERSION,
+        "description": "patch-local residual-VQ autoencoder, 16x16 RGB patches",
+        "input": {"layout": "NCHW", "colorOrder": "RGB", "dtype": "float32",
+                  "range": [0.0, 1.0], "normalisation": "value = byte / 255; no mean/std"},
+        "patchSize": 16,
+        "channels": 3,
+        "frameWidth": 256,
+        "frameHeight": 256,
+        "latentDim": a["latent_dim"],
+        "levels": a["levels"],
+        "codebookSize": a["codebook_size"],
+        "patchLocal": True,
+        "tokensInGraph": True,
+        "encoder": {
+            "file": "encoder.onnx",
+            "inputs": [{"name": "patches", "dtype": "float32", "shape": [-1, 3, 16, 16]}],
+            "outputs": [
+                {"name": "tokens", "dtype": "int64", "shape": [-1, a["levels"]]},
+                {"name": "latents", "dtype": "float32", "shape": [-1, a["latent_dim"]]},
+                {"name": "levelError", "dtype": "float32", "shape": [-1, a["levels"]]},
+            ],
+        },
+        "decoder": {
+            "file": "decoder.onnx",
+            "inputs": [
+                {"name": "tokens", "dtype": "int64", "shape": [-1, a["levels"]]},
+                {"name": "levelMask", "dtype": "float32", "shape": [-1, a["levels"]]},
+            ],
+            "outputs": [{"name": "patches", "dtype": "float32", "shape": [-1, 3, 16, 16]}],
+            "contract": "levelMask[n,l] is 1 to use level l of patch n and 0 to ignore it; "
+                        "the ones form a prefix (coarse levels first); output clamped to [0,1]",
+        },
+        "files": {name: {"sha256": sha256(os.path.join(out, name)),
+                         "bytes": os.path.getsize(os.path.join(out, name))} for name in files},
+    }
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(m, f, indent=2)
+        f.write("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="models/default")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--steps", type=int, default=12000, help="VQ training steps")
+    ap.add_argument("--warmup", type=int, default=600, help="plain autoencoder steps first")
+    ap.add_argument("--batch", type=int, default=1024)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--beta", type=float, default=0.25, help="commitment weight")
+    ap.add_argument("--latent-dim", type=int, default=16)
+    ap.add_argument("--levels", type=int, default=4)
+    ap.add_argument("--codebook-size", type=int, default=4096)
+    ap.add_argument("--patches-per-view", type=int, default=96)
+    ap.add_argument("--log-every", type=int, default=200)
+    ap.add_argument("--skip-eval", action="store_true")
+    ap.add_argument("--manifest-only", action="store_true",
+                    help="only rewrite manifest.json (after editing a file in --out)")
+    args = ap.parse_args()
+    if args.manifest_only:
+        write_manifest(args.out)
+        return
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    t_start = time.time()
+    log("gathering imagery")
+    views, report = data.gather(seed=args.seed)
+    rng = np.random.default_rng(args.seed)
+    patches = data.cut_patches(views, args.patches_per_view, rng)
+    patches = patches[rng.permutation(len(patches))]
+    report["patches"] = int(len(patches))
+    log(f"{report['views']} views, {len(patches)} training patches")
+    del views
+    model, train_s = train(args, patches)
+    log(f"trained in {train_s:.0f}s")
+    enc, dec = export(model, args.out)
+    torch.save(model.state_dict(), "/tmp/deltatok_patchvq_state.pt")
+    eval_frames = data.held_out_frames()
+    golden(model, enc, dec, eval_frames, args.out)
+    info = {"args": vars(args), "data": report, "trainSeconds": train_s,
+            "params": model.param_count(), "torch": torch.__version__,
+            "python": platform.python_version()}
+    with open(os.path.join(args.out, "training.json"), "w") as f:
+        json.dump(info, f, indent=1)
+    if not args.skip_eval:
+        import evaluate
+        evaluate.run(model, patches, eval_frames, args.out, info)
+    write_manifest(args.out)
+    log(f"total wall time {time.time() - t_start:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

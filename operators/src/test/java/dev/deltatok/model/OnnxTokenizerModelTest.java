@@ -1,0 +1,231 @@
+package dev.deltatok.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ONNX adapter with small models committed under {@code src/test/resources/model/}: {@code
+ * tiny8} (8x8 patches, 2 levels, K=16, D=4) proves the manifest contract is not tied to the default
+ * model; {@code nan8} has the same shapes but outputs NaN.
+ */
+class OnnxTokenizerModelTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path dir;
+
+    @Test
+    void loadsADifferentlyShapedModelFromTheClasspath() {
+        try (OnnxTokenizerModel model = tiny8FromClasspath()) {
+            ModelSpec spec = model.spec();
+            assertThat(spec.modelId()).isEqualTo("test-tiny8@0.0.1");
+            assertThat(spec.patchSize()).isEqualTo(8);
+            assertThat(spec.levels()).isEqualTo(2);
+            assertThat(spec.codebookSize()).isEqualTo(16);
+            assertThat(spec.latentDim()).isEqualTo(4);
+            assertThat(spec.patchesPerFrame()).isEqualTo(8 * 4);
+
+            int count = 5;
+            float[] patches = new float[count * spec.patchValues()];
+            for (int i = 0; i < patches.length; i++) {
+                patches[i] = (i * 37 % 101) / 100f;
+            }
+            EncodedPatches encoded = model.encode(patches, count);
+            assertThat(encoded.tokens()).hasSize(count * 2);
+            for (int t : encoded.tokens()) {
+                assertThat(t).isBetween(0, 15);
+            }
+            assertThat(encoded.latents()).hasSize(count * 4);
+            assertThat(encoded.levelError()).hasSize(count * 2);
+
+            float[] decoded = model.decode(encoded.tokens(), new int[] {1, 2, 1, 2, 2}, count);
+            assertThat(decoded).hasSize(count * 3 * 8 * 8);
+            for (float v : decoded) {
+                assertThat(v).isBetween(0f, 1f);
+            }
+        }
+    }
+
+    @Test
+    void loadsFromAManifestPathOrItsFolder() throws IOException {
+        Path manifest = copyTiny8();
+        try (OnnxTokenizerModel byFile = OnnxTokenizerModel.load(manifest);
+                OnnxTokenizerModel byFolder = OnnxTokenizerModel.load(dir)) {
+            assertThat(byFile.spec()).isEqualTo(byFolder.spec());
+        }
+        try (OnnxTokenizerModel located =
+                OnnxTokenizerModel.loadDefault(
+                        manifest.toString(), OnnxTokenizerModel.Options.DEFAULT)) {
+            assertThat(located.spec().id()).isEqualTo("test-tiny8");
+        }
+    }
+
+    @Test
+    void refusesAFileWhoseSha256DiffersFromTheManifest() throws IOException {
+        copyTiny8();
+        byte[] bytes = Files.readAllBytes(dir.resolve("encoder.onnx"));
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(dir.resolve("encoder.onnx"), bytes);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("test-tiny8@0.0.1")
+                .hasMessageContaining("sha256 mismatch for file encoder.onnx");
+    }
+
+    @Test
+    void refusesACorruptedModelFileEvenWithAMatchingSha256() throws IOException {
+        Path manifest = copyTiny8();
+        byte[] garbage =
+                "this is not an onnx protobuf".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(dir.resolve("decoder.onnx"), garbage);
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        ((ObjectNode) json.get("files").get("decoder.onnx")).put("sha256", sha256(garbage));
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("test-tiny8@0.0.1")
+                .hasMessageContaining("file decoder.onnx is not a loadable ONNX model");
+    }
+
+    @Test
+    void refusesAMissingFile() throws IOException {
+        copyTiny8();
+        Files.delete(dir.resolve("decoder.onnx"));
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("cannot read file decoder.onnx");
+    }
+
+    @Test
+    void refusesAGraphWhoseShapeDiffersFromTheManifest() throws IOException {
+        Path manifest = copyTiny8();
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        json.put("latentDim", 5);
+        ObjectNode latents = (ObjectNode) json.get("encoder").get("outputs").get(1);
+        latents.set("shape", JSON.createArrayNode().add(-1).add(5));
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("encoder output 'latents'")
+                .hasMessageContaining("[-1, 4]")
+                .hasMessageContaining("[-1, 5]");
+    }
+
+    @Test
+    void refusesAManifestWhoseTensorsDisagreeWithItsDimensions() throws IOException {
+        Path manifest = copyTiny8();
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        json.put("patchSize", 16);
+        json.put("frameWidth", 64);
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("encoder input 'patches' must have shape [-1, 3, 16, 16]");
+    }
+
+    @Test
+    void refusesAManifestThatDoesNotCoverTheGraphsWithHashes() throws IOException {
+        Path manifest = copyTiny8();
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        ((ObjectNode) json.get("files")).remove("encoder.onnx");
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("file encoder.onnx is not listed under files");
+    }
+
+    @Test
+    void refusesAManifestThatIsNotJson() throws IOException {
+        Files.writeString(dir.resolve("manifest.json"), "{ not json");
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("manifest is not valid JSON");
+    }
+
+    @Test
+    void reportsNanOutputsClearly() {
+        try (OnnxTokenizerModel model =
+                OnnxTokenizerModel.load(
+                        ModelFiles.classpath(getClass().getClassLoader(), "model/nan8"),
+                        "manifest.json",
+                        OnnxTokenizerModel.Options.DEFAULT)) {
+            float[] patches = new float[2 * model.spec().patchValues()];
+
+            assertThatThrownBy(() -> model.encode(patches, 2))
+                    .isInstanceOf(ModelException.class)
+                    .hasMessageContaining("test-nan8@0.0.1")
+                    .hasMessageContaining("non-finite");
+            assertThatThrownBy(() -> model.decode(new int[] {0, 0}, new int[] {2}, 1))
+                    .isInstanceOf(ModelException.class)
+                    .hasMessageContaining("decoder output 'patches' contains NaN");
+        }
+    }
+
+    @Test
+    void rejectsCallerMistakesWithoutTouchingTheModel() {
+        try (OnnxTokenizerModel model = tiny8FromClasspath()) {
+            assertThatThrownBy(() -> model.encode(new float[10], 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> model.decode(new int[] {16, 0}, new int[] {1}, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("outside [0, 16)");
+        }
+    }
+
+    @Test
+    void rejectsNonPositiveThreadCounts() {
+        assertThatThrownBy(() -> new OnnxTokenizerModel.Options(0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("intraOpThreads=0");
+    }
+
+    @Test
+    void anUnknownModelPathSaysWhatWasTried() {
+        assertThatThrownBy(() -> ModelLocator.locate(dir.resolve("nope.json").toString()))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("nope.json not found");
+    }
+
+    private OnnxTokenizerModel tiny8FromClasspath() {
+        return OnnxTokenizerModel.load(
+                ModelFiles.classpath(getClass().getClassLoader(), "model/tiny8"),
+                "manifest.json",
+                OnnxTokenizerModel.Options.DEFAULT);
+    }
+
+    private Path copyTiny8() throws IOException {
+        for (String name : new String[] {"manifest.json", "encoder.onnx", "decoder.onnx"}) {
+            try (InputStream in =
+                    getClass().getClassLoader().getResourceAsStream("model/tiny8/" + name)) {
+                Files.copy(in, dir.resolve(name));
+            }
+        }
+        return dir.resolve("manifest.json");
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
