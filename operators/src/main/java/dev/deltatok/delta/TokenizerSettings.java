@@ -42,7 +42,8 @@ public record TokenizerSettings(
         double keyframeErrorBound,
         int maxTokensPerFrame,
         boolean includeLatents,
-        FrameLimits frameLimits) implements java.io.Serializable {
+        FrameLimits frameLimits)
+        implements java.io.Serializable {
 
     public static final double DEFAULT_CHANGE_THRESHOLD = 8.0;
     public static final int DEFAULT_REFERENCE_BLOCK = 4;

@@ -9,7 +9,8 @@ package dev.deltatok.frame;
  * @param maxPixels largest accepted width x height
  * @param maxPayloadBytes largest accepted {@code Frame.data} size
  */
-public record FrameLimits(int maxWidth, int maxHeight, long maxPixels, int maxPayloadBytes) implements java.io.Serializable {
+public record FrameLimits(int maxWidth, int maxHeight, long maxPixels, int maxPayloadBytes)
+        implements java.io.Serializable {
 
     public static final int DEFAULT_MAX_SIDE = 8192;
 
