@@ -1,0 +1,72 @@
+package dev.deltatok.cli;
+
+import dev.deltatok.job.TokenizerConfig;
+import dev.deltatok.job.TokenizerJob;
+import dev.deltatok.job.TokenizerOptions;
+import dev.deltatok.kafka.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deltatok run}: the tokenizer job on an embedded Flink MiniCluster against any Kafka. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the tokenizer job on an embedded Flink MiniCluster against a Kafka cluster.",
+            "Any job option can follow as --key value (see README, 'Configuration'), e.g."
+                    + " --tokenizer.mode FULL --checkpoint.interval 5s."
+        })
+final class RunCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            description = "Kafka bootstrap servers, host:port.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--create-topics",
+            description = "Create the frames, deltas and rejected topics if they are missing.")
+    boolean createTopics;
+
+    @Parameters(
+            paramLabel = "--key value",
+            arity = "0..*",
+            description = "Job options, as in the configuration table.")
+    List<String> options = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> args = new ArrayList<>(options);
+        args.add("--" + TokenizerOptions.BOOTSTRAP_SERVERS.key());
+        args.add(bootstrapServers);
+        Configuration raw = TokenizerConfig.parseArgs(args.toArray(String[]::new));
+        TokenizerConfig config = TokenizerConfig.fromConfiguration(raw);
+        Topics.check(config, createTopics);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+        JobClient job = TokenizerJob.start(env, config);
+        System.err.printf(
+                "deltatok: job %s running: %s -> %s (rejections to %s); Ctrl-C stops it%n",
+                job.getJobID(), config.framesTopic(), config.deltasTopic(), config.rejectedTopic());
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    try {
+                                        job.cancel().get();
+                                    } catch (Exception ignored) {
+                                        // shutting down anyway
+                                    }
+                                }));
+        job.getJobExecutionResult().get();
+        return 0;
+    }
+}

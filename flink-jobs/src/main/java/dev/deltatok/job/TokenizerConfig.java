@@ -1,0 +1,190 @@
+package dev.deltatok.job;
+
+import static dev.deltatok.job.TokenizerOptions.*;
+
+import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.frame.FrameLimits;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's configuration, read once from raw {@code --key value} arguments or a Flink {@link
+ * Configuration} and validated; the rest of the code reads typed fields.
+ */
+public record TokenizerConfig(
+        String bootstrapServers,
+        String framesTopic,
+        String deltasTopic,
+        String rejectedTopic,
+        String groupId,
+        TokenizerOptions.StartingOffsets startingOffsets,
+        boolean bounded,
+        TokenizerOptions.Delivery delivery,
+        String transactionalIdPrefix,
+        String modelManifest,
+        int modelThreads,
+        TokenizerSettings settings,
+        int batchMaxFrames,
+        Duration batchMaxDelay,
+        Duration cameraTtl,
+        TokenizerOptions.StateBackend stateBackend,
+        Duration checkpointInterval,
+        String checkpointDir,
+        int parallelism,
+        int maxRejectedBytes)
+        implements Serializable {
+
+    public TokenizerConfig {
+        require(!bootstrapServers.isBlank(), BOOTSTRAP_SERVERS, bootstrapServers, "host:port");
+        require(batchMaxFrames >= 1, BATCH_MAX_FRAMES, batchMaxFrames, "an integer >= 1");
+        require(!batchMaxDelay.isNegative(), BATCH_MAX_DELAY, batchMaxDelay, "a duration >= 0");
+        require(!cameraTtl.isNegative(), CAMERA_TTL, cameraTtl, "a duration >= 0 (0 = forever)");
+        require(
+                checkpointInterval.toMillis() >= 10,
+                CHECKPOINT_INTERVAL,
+                checkpointInterval,
+                "a duration >= 10 ms");
+        require(parallelism >= 1, PARALLELISM, parallelism, "an integer >= 1");
+        require(modelThreads >= 1, MODEL_THREADS, modelThreads, "an integer >= 1");
+        require(maxRejectedBytes >= 0, REJECTED_MAX_BYTES, maxRejectedBytes, "a size >= 0");
+    }
+
+    /** Reads and validates every option; unset options take their defaults. */
+    public static TokenizerConfig fromConfiguration(Configuration conf) {
+        TokenizerSettings settings;
+        try {
+            settings =
+                    TokenizerSettings.builder()
+                            .mode(conf.get(MODE))
+                            .changeThreshold(conf.get(CHANGE_THRESHOLD))
+                            .referenceBlock(conf.get(REFERENCE_BLOCK))
+                            .latentThreshold(conf.get(LATENT_THRESHOLD))
+                            .tableCapacity(conf.get(TABLE_CAPACITY))
+                            .mergeDistance(conf.get(MERGE_DISTANCE))
+                            .sceneCutFraction(conf.get(SCENE_CUT_FRACTION))
+                            .maxKeyframeInterval(conf.get(MAX_KEYFRAME_INTERVAL))
+                            .errorBudget(conf.get(ERROR_BUDGET))
+                            .keyframeErrorBound(conf.get(KEYFRAME_ERROR_BOUND))
+                            .maxTokensPerFrame(conf.get(MAX_TOKENS_PER_FRAME))
+                            .includeLatents(conf.get(INCLUDE_LATENTS))
+                            .frameLimits(
+                                    new FrameLimits(
+                                            conf.get(MAX_WIDTH),
+                                            conf.get(MAX_HEIGHT),
+                                            conf.get(MAX_PIXELS),
+                                            (int)
+                                                    Math.min(
+                                                            Integer.MAX_VALUE,
+                                                            conf.get(MAX_PAYLOAD).getBytes())))
+                            .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid tokenizer setting: " + e.getMessage(), e);
+        }
+        return new TokenizerConfig(
+                conf.get(BOOTSTRAP_SERVERS),
+                conf.get(FRAMES_TOPIC),
+                conf.get(DELTAS_TOPIC),
+                conf.get(REJECTED_TOPIC),
+                conf.get(GROUP_ID),
+                conf.get(STARTING_OFFSETS),
+                conf.get(BOUNDED),
+                conf.get(DELIVERY),
+                conf.get(TRANSACTIONAL_ID_PREFIX),
+                conf.getOptional(MODEL).orElse(null),
+                conf.get(MODEL_THREADS),
+                settings,
+                conf.get(BATCH_MAX_FRAMES),
+                conf.get(BATCH_MAX_DELAY),
+                conf.get(CAMERA_TTL),
+                conf.get(STATE_BACKEND),
+                conf.get(CHECKPOINT_INTERVAL),
+                conf.getOptional(CHECKPOINT_DIR).orElse(null),
+                conf.get(PARALLELISM),
+                (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()));
+    }
+
+    /**
+     * Parses {@code --key value} pairs into a configuration. Unknown keys are refused with the list
+     * of known ones, so a typo never silently falls back to a default.
+     */
+    public static Configuration parseArgs(String... args) {
+        Map<String, ConfigOption<?>> known = new TreeMap<>();
+        for (ConfigOption<?> option : TokenizerOptions.all()) {
+            known.put(option.key(), option);
+        }
+        Map<String, String> raw = new TreeMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException(
+                        "expected --key value, got '" + arg + "' at position " + i);
+            }
+            String key = arg.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq > 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("option --" + key + " needs a value");
+            }
+            if (!known.containsKey(key)) {
+                throw new IllegalArgumentException(
+                        "unknown option --"
+                                + key
+                                + "; known options: "
+                                + String.join(", ", known.keySet()));
+            }
+            raw.put(key, value);
+        }
+        Configuration conf = Configuration.fromMap(raw);
+        // Read every given option once so that a malformed value fails here, naming its key.
+        for (String key : raw.keySet()) {
+            try {
+                conf.get(known.get(key));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "bad value '" + raw.get(key) + "' for --" + key + ": " + e.getMessage(), e);
+            }
+        }
+        return conf;
+    }
+
+    /** The Flink settings the job runs with: checkpoints, state backend, no Kryo fallback. */
+    public Configuration flinkConfiguration() {
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
+        conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        conf.setString(
+                "state.backend.type",
+                stateBackend == TokenizerOptions.StateBackend.ROCKSDB ? "rocksdb" : "hashmap");
+        if (checkpointDir != null) {
+            conf.setString("execution.checkpointing.dir", checkpointDir);
+        }
+        conf.setString("pipeline.generic-types", "false");
+        conf.setString("parallelism.default", Integer.toString(parallelism));
+        return conf;
+    }
+
+    private static void require(boolean ok, ConfigOption<?> option, Object value, String accepted) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "invalid --" + option.key() + " '" + value + "': expected " + accepted);
+        }
+    }
+
+    /** The option keys, for messages. */
+    static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        TokenizerOptions.all().forEach(o -> keys.add(o.key()));
+        return keys;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.deltatok.job;
+
+import dev.deltatok.flink.ModelFactory;
+import dev.deltatok.flink.OnnxModelFactory;
+import dev.deltatok.flink.RawFrameRecord;
+import dev.deltatok.schema.RejectedFrame;
+import dev.deltatok.schema.TokenDelta;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The tokenizer job: Kafka frames topic to the tokenizer pipeline to the deltas and rejected
+ * topics. {@code main} takes {@code --key value} options (see {@link TokenizerOptions}); it is the
+ * entry point of the shaded jar under {@code flink run}.
+ */
+public final class TokenizerJob {
+
+    public static final String SOURCE_UID = "deltatok-frames-source";
+    public static final String DELTA_SINK_UID = "deltatok-deltas-sink";
+    public static final String REJECTED_SINK_UID = "deltatok-rejected-sink";
+
+    private TokenizerJob() {}
+
+    public static void main(String[] args) throws Exception {
+        TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs(args));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+        wire(env, config, new OnnxModelFactory(config.modelManifest(), config.modelThreads()));
+        env.execute("deltatok tokenizer");
+    }
+
+    /** Starts the job without waiting for it, e.g. on a MiniCluster from the command line. */
+    public static JobClient start(StreamExecutionEnvironment env, TokenizerConfig config)
+            throws Exception {
+        wire(env, config, new OnnxModelFactory(config.modelManifest(), config.modelThreads()));
+        return env.executeAsync("deltatok tokenizer");
+    }
+
+    /** Adds source, pipeline and sinks to {@code env}. */
+    public static void wire(
+            StreamExecutionEnvironment env, TokenizerConfig config, ModelFactory model) {
+        DataStream<RawFrameRecord> records =
+                env.fromSource(source(config), WatermarkStrategy.noWatermarks(), "frames")
+                        .uid(SOURCE_UID);
+        TokenizerPipeline.Streams streams =
+                TokenizerPipeline.buildFromRecords(records, config, model);
+        streams.deltas()
+                .sinkTo(
+                        sink(
+                                config,
+                                new CameraKeyedSerializer<>(
+                                        config.deltasTopic(),
+                                        TokenDelta.class,
+                                        TokenDelta::getCameraId),
+                                "-deltas"))
+                .name("deltas")
+                .uid(DELTA_SINK_UID);
+        streams.rejected()
+                .sinkTo(
+                        sink(
+                                config,
+                                new CameraKeyedSerializer<>(
+                                        config.rejectedTopic(),
+                                        RejectedFrame.class,
+                                        RejectedFrame::getCameraId),
+                                "-rejected"))
+                .name("rejected")
+                .uid(REJECTED_SINK_UID);
+    }
+
+    static KafkaSource<RawFrameRecord> source(TokenizerConfig config) {
+        KafkaSourceBuilder<RawFrameRecord> builder =
+                KafkaSource.<RawFrameRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setTopics(config.framesTopic())
+                        .setGroupId(config.groupId())
+                        .setDeserializer(new RawFrameDeserializer())
+                        .setStartingOffsets(
+                                switch (config.startingOffsets()) {
+                                    case COMMITTED ->
+                                            OffsetsInitializer.committedOffsets(
+                                                    OffsetResetStrategy.EARLIEST);
+                                    case EARLIEST -> OffsetsInitializer.earliest();
+                                    case LATEST -> OffsetsInitializer.latest();
+                                })
+                        .setProperty("partition.discovery.interval.ms", "10000")
+                        .setProperty("commit.offsets.on.checkpoint", "true");
+        if (config.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    static <T> KafkaSink<T> sink(
+            TokenizerConfig config,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer,
+            String idSuffix) {
+        Properties producer = new Properties();
+        producer.setProperty("transaction.timeout.ms", "900000");
+        producer.setProperty("max.request.size", "33554432");
+        producer.setProperty("linger.ms", "2");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(serializer)
+                .setKafkaProducerConfig(producer)
+                .setDeliveryGuarantee(
+                        config.delivery() == TokenizerOptions.Delivery.EXACTLY_ONCE
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + idSuffix)
+                .build();
+    }
+}

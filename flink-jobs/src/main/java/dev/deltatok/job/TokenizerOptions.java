@@ -1,0 +1,298 @@
+package dev.deltatok.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import dev.deltatok.delta.TokenizerMode;
+import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.frame.FrameLimits;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+
+/**
+ * Every setting of the tokenizer job, declared once with its default and description. Set them as
+ * {@code --key value} arguments to {@code deltatok run} or {@code flink run}, or in the Flink
+ * configuration. README's option table is generated from this class ({@code
+ * OptionsDocumentationTest} keeps it in sync).
+ */
+public final class TokenizerOptions {
+    private TokenizerOptions() {}
+
+    // Kafka
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka bootstrap servers, host:port[,host:port...].");
+
+    public static final ConfigOption<String> FRAMES_TOPIC =
+            key("kafka.frames-topic")
+                    .stringType()
+                    .defaultValue("deltatok.frames")
+                    .withDescription("Topic the job reads Frame records from.");
+
+    public static final ConfigOption<String> DELTAS_TOPIC =
+            key("kafka.deltas-topic")
+                    .stringType()
+                    .defaultValue("deltatok.deltas")
+                    .withDescription("Topic the job writes TokenDelta records to.");
+
+    public static final ConfigOption<String> REJECTED_TOPIC =
+            key("kafka.rejected-topic")
+                    .stringType()
+                    .defaultValue("deltatok.rejected")
+                    .withDescription("Topic the job writes RejectedFrame records to.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("deltatok-tokenizer")
+                    .withDescription("Consumer group id of the frames source.");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+            key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.COMMITTED)
+                    .withDescription(
+                            "Where a job without a checkpoint starts reading: the group's committed offsets (falling back to the earliest), the earliest or the latest.");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            key("kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Stop at the offsets that were latest when the job started (for batch runs and tests).");
+
+    public static final ConfigOption<Delivery> DELIVERY =
+            key("kafka.delivery")
+                    .enumType(Delivery.class)
+                    .defaultValue(Delivery.EXACTLY_ONCE)
+                    .withDescription(
+                            "Delivery guarantee of the delta and rejected sinks; exactly-once makes deltas visible to read_committed consumers at each checkpoint.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            key("kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("deltatok-tokenizer")
+                    .withDescription(
+                            "Prefix of the Kafka transactional ids of the exactly-once sinks; unique per job on a cluster.");
+
+    // Model
+
+    public static final ConfigOption<String> MODEL =
+            key("model.manifest")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Path of a model manifest.json; unset means the default model shipped in the jar.");
+
+    public static final ConfigOption<Integer> MODEL_THREADS =
+            key("model.intra-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("ONNX Runtime intra-op threads per model session.");
+
+    // Tokenizer (see TokenizerSettings for the algorithm each one steers)
+
+    public static final ConfigOption<TokenizerMode> MODE =
+            key("tokenizer.mode")
+                    .enumType(TokenizerMode.class)
+                    .defaultValue(TokenizerMode.DELTA)
+                    .withDescription(
+                            "DELTA sends what changed; FULL encodes and sends every patch of every frame (the baseline).");
+
+    public static final ConfigOption<Double> CHANGE_THRESHOLD =
+            key("tokenizer.change-threshold")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_CHANGE_THRESHOLD)
+                    .withDescription(
+                            "Noise floor: a patch changed when its mean absolute difference to the reference exceeds this, in 8-bit levels.");
+
+    public static final ConfigOption<Integer> REFERENCE_BLOCK =
+            key("tokenizer.reference-block")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_REFERENCE_BLOCK)
+                    .withDescription(
+                            "Side in pixels of the blocks whose means form the stored reference; divides the patch size.");
+
+    public static final ConfigOption<Double> LATENT_THRESHOLD =
+            key("tokenizer.latent-threshold")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_LATENT_THRESHOLD)
+                    .withDescription(
+                            "A changed patch whose latent moved less than this relative L2 distance is not sent.");
+
+    public static final ConfigOption<Integer> TABLE_CAPACITY =
+            key("tokenizer.table-capacity")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_TABLE_CAPACITY)
+                    .withDescription(
+                            "Slots of each camera's token hash table; at least the patches per frame.");
+
+    public static final ConfigOption<Double> MERGE_DISTANCE =
+            key("tokenizer.merge-distance")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MERGE_DISTANCE)
+                    .withDescription(
+                            "Reuse a live slot whose latent is within this relative L2 distance; 0 shares slots only between identical tokens.");
+
+    public static final ConfigOption<Double> SCENE_CUT_FRACTION =
+            key("tokenizer.scene-cut-fraction")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_SCENE_CUT_FRACTION)
+                    .withDescription("A keyframe when at least this fraction of patches changed.");
+
+    public static final ConfigOption<Integer> MAX_KEYFRAME_INTERVAL =
+            key("tokenizer.max-keyframe-interval")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MAX_KEYFRAME_INTERVAL)
+                    .withDescription("A keyframe at the latest after this many frames.");
+
+    public static final ConfigOption<Double> ERROR_BUDGET =
+            key("tokenizer.error-budget")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_ERROR_BUDGET)
+                    .withDescription(
+                            "Per patch, the mean squared error (pixels in [0,1]) the consumer's picture may exceed the full tokenisation by.");
+
+    public static final ConfigOption<Double> KEYFRAME_ERROR_BOUND =
+            key("tokenizer.keyframe-error-bound")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_KEYFRAME_ERROR_BOUND)
+                    .withDescription(
+                            "A keyframe when the estimated error left after the token cap still exceeds this.");
+
+    public static final ConfigOption<Integer> MAX_TOKENS_PER_FRAME =
+            key("tokenizer.max-tokens-per-frame")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MAX_TOKENS_PER_FRAME)
+                    .withDescription(
+                            "Token cap of one delta (upsert ids plus key-map updates); the rest is carried to later frames.");
+
+    public static final ConfigOption<Boolean> INCLUDE_LATENTS =
+            key("tokenizer.include-latents")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Whether table upserts carry each slot's latent, for consumers that take embeddings.");
+
+    // Frame limits: anything above is rejected before its pixels are decoded
+
+    public static final ConfigOption<Integer> MAX_WIDTH =
+            key("limits.max-width")
+                    .intType()
+                    .defaultValue(FrameLimits.DEFAULT_MAX_SIDE)
+                    .withDescription("Largest accepted frame width in pixels.");
+
+    public static final ConfigOption<Integer> MAX_HEIGHT =
+            key("limits.max-height")
+                    .intType()
+                    .defaultValue(FrameLimits.DEFAULT_MAX_SIDE)
+                    .withDescription("Largest accepted frame height in pixels.");
+
+    public static final ConfigOption<Long> MAX_PIXELS =
+            key("limits.max-pixels")
+                    .longType()
+                    .defaultValue(FrameLimits.DEFAULT_MAX_PIXELS)
+                    .withDescription(
+                            "Largest accepted width x height (JPEG and PNG: as their header declares).");
+
+    public static final ConfigOption<MemorySize> MAX_PAYLOAD =
+            key("limits.max-payload")
+                    .memoryType()
+                    .defaultValue(new MemorySize(FrameLimits.DEFAULT_MAX_PAYLOAD_BYTES))
+                    .withDescription("Largest accepted Frame.data size.");
+
+    // Micro-batching, state, checkpoints
+
+    public static final ConfigOption<Integer> BATCH_MAX_FRAMES =
+            key("batch.max-frames")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Frames of different cameras whose changed patches share one encoder call.");
+
+    public static final ConfigOption<Duration> BATCH_MAX_DELAY =
+            key("batch.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription("Longest a frame waits for its encoder batch to fill.");
+
+    public static final ConfigOption<Duration> CAMERA_TTL =
+            key("state.camera-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A camera silent this long has its state cleared; its next frame starts a new stream with a keyframe. 0 keeps state forever.");
+
+    public static final ConfigOption<StateBackend> STATE_BACKEND =
+            key("state.backend")
+                    .enumType(StateBackend.class)
+                    .defaultValue(StateBackend.HASHMAP)
+                    .withDescription(
+                            "Keyed state backend: HASHMAP (on the heap) or ROCKSDB (on local disk, for many cameras).");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "Checkpoint interval; with exactly-once delivery, deltas become visible to read_committed consumers once per interval.");
+
+    public static final ConfigOption<String> CHECKPOINT_DIR =
+            key("checkpoint.dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Durable checkpoint storage URI (file:///..., s3://...); unset keeps checkpoints in JobManager memory.");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("parallelism").intType().defaultValue(1).withDescription("Parallelism of the job.");
+
+    public static final ConfigOption<MemorySize> REJECTED_MAX_BYTES =
+            key("rejected.max-original-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64kb"))
+                    .withDescription(
+                            "How much of a rejected record's original value is kept in the RejectedFrame.");
+
+    /** Where a job without a checkpoint starts reading frames. */
+    public enum StartingOffsets {
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    /** Delivery guarantee of the sinks. */
+    public enum Delivery {
+        EXACTLY_ONCE,
+        AT_LEAST_ONCE
+    }
+
+    /** Keyed state backend. */
+    public enum StateBackend {
+        HASHMAP,
+        ROCKSDB
+    }
+
+    /** Every option declared in this class, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : TokenizerOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

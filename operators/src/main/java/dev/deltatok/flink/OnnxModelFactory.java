@@ -1,0 +1,31 @@
+package dev.deltatok.flink;
+
+import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.model.TokenizerModel;
+
+/**
+ * Opens an ONNX model from a manifest path, or the default model shipped in the jar when the path
+ * is null.
+ */
+public final class OnnxModelFactory implements ModelFactory {
+    private static final long serialVersionUID = 1L;
+
+    private final String manifest;
+    private final int intraOpThreads;
+
+    public OnnxModelFactory(String manifest, int intraOpThreads) {
+        this.manifest = manifest;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    @Override
+    public String cacheKey() {
+        return "onnx:" + (manifest == null ? "<default>" : manifest) + ":" + intraOpThreads;
+    }
+
+    @Override
+    public TokenizerModel open() {
+        return OnnxTokenizerModel.loadDefault(
+                manifest, new OnnxTokenizerModel.Options(intraOpThreads, 1));
+    }
+}
