@@ -1,0 +1,130 @@
+package dev.deltatok.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.delta.PendingFrame;
+import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.TestingTokenizerModel;
+import dev.deltatok.scene.SyntheticScene;
+import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.TokenDelta;
+import dev.deltatok.state.CameraState;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ReferencePolicyTest {
+
+    private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
+    private final TestingTokenizerModel model = TestingTokenizerModel.standard();
+
+    @Test
+    void decidesOnCounters() {
+        ReferencePolicy policy = new ReferencePolicy(0.5, 100, 0.01);
+
+        assertThat(policy.beforeEncode(false, 0, 256, 0)).isEqualTo(KeyframeReason.FIRST_FRAME);
+        assertThat(policy.beforeEncode(true, 128, 256, 3)).isEqualTo(KeyframeReason.SCENE_CUT);
+        assertThat(policy.beforeEncode(true, 127, 256, 3)).isEqualTo(KeyframeReason.NONE);
+        assertThat(policy.beforeEncode(true, 0, 256, 99)).isEqualTo(KeyframeReason.MAX_INTERVAL);
+        assertThat(policy.exceedsErrorBound(0.02, true)).isTrue();
+        assertThat(policy.exceedsErrorBound(0.02, false)).isFalse();
+        assertThat(policy.exceedsErrorBound(0.005, true)).isFalse();
+    }
+
+    @Test
+    void rebasesReferenceOnSceneCut() throws Exception {
+        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+        CameraState state = tokenizer.newState("cam");
+        SyntheticScene cut = SyntheticScenes.create("cut", 1, 256, 256);
+        for (int seq = 0; seq < 50; seq++) {
+            tokenizer.process(state, cut.frame("cam", seq), model, EMIT);
+        }
+
+        PendingFrame pending = tokenizer.prepare(state, cut.frame("cam", 50));
+
+        assertThat(pending.keyframeReason()).isEqualTo(KeyframeReason.SCENE_CUT);
+        assertThat(pending.count()).isEqualTo(256);
+        TokenDelta delta =
+                tokenizer.complete(state, pending, model.encode(pending.patches(), 256), 0, EMIT);
+        assertThat(delta.getKind()).isEqualTo(DeltaKind.KEYFRAME);
+    }
+
+    @Test
+    void emitsAKeyframeAfterTheMaximumInterval() throws Exception {
+        CameraTokenizer tokenizer =
+                new CameraTokenizer(
+                        model.spec(), TokenizerSettings.builder().maxKeyframeInterval(7).build());
+        CameraState state = tokenizer.newState("cam");
+        SyntheticScene still = SyntheticScenes.create("static", 1, 256, 256);
+        StringBuilder kinds = new StringBuilder();
+        for (int seq = 0; seq < 15; seq++) {
+            TokenDelta d = tokenizer.process(state, still.frame("cam", seq), model, EMIT);
+            kinds.append(d.getKind() == DeltaKind.KEYFRAME ? 'K' : '.');
+        }
+
+        assertThat(kinds.toString()).isEqualTo("K......K......K");
+    }
+
+    @Test
+    void escalatesToAKeyframeWhenTheTokenCapLeavesTooMuchError() throws Exception {
+        TokenizerSettings settings =
+                TokenizerSettings.builder()
+                        .maxTokensPerFrame(5)
+                        .keyframeErrorBound(0.0005)
+                        .sceneCutFraction(1.0)
+                        .build();
+        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        CameraState state = tokenizer.newState("cam");
+        SyntheticScene busy = SyntheticScenes.create("busy", 2, 256, 256);
+        TokenMirror mirror = new TokenMirror();
+        int escalations = 0;
+        for (int seq = 0; seq < 30; seq++) {
+            TokenDelta d = tokenizer.process(state, busy.frame("cam", seq), model, EMIT);
+            mirror.apply(d);
+            if (seq > 0 && d.getKind() == DeltaKind.KEYFRAME) {
+                escalations++;
+            }
+            if (d.getKind() == DeltaKind.DELTA) {
+                assertThat(d.getStats().getTokens()).isLessThanOrEqualTo(5);
+            }
+        }
+
+        assertThat(escalations).isPositive();
+        assertThat(mirror.difference(state)).isEmpty();
+    }
+
+    @Test
+    void carriesChangesThatMissedTheCapToLaterFrames() throws Exception {
+        TokenizerSettings settings =
+                TokenizerSettings.builder()
+                        .maxTokensPerFrame(12)
+                        .keyframeErrorBound(1.0)
+                        .sceneCutFraction(1.0)
+                        .build();
+        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        CameraState state = tokenizer.newState("cam");
+        SyntheticScene busy = SyntheticScenes.create("busy", 2, 256, 256);
+        SyntheticScene still = SyntheticScenes.create("busy", 2, 256, 256);
+        for (int seq = 0; seq < 10; seq++) {
+            tokenizer.process(state, busy.frame("cam", seq), model, EMIT);
+        }
+        // The movers freeze: the backlog drains under the cap until nothing is left to send.
+        int seq = 10;
+        TokenDelta d;
+        do {
+            d = tokenizer.process(state, withSeq(still, 9, seq), model, EMIT);
+            assertThat(d.getKind()).isEqualTo(DeltaKind.DELTA);
+            assertThat(d.getStats().getTokens()).isLessThanOrEqualTo(12);
+            seq++;
+        } while (d.getStats().getTokens() > 0 && seq < 300);
+
+        assertThat(d.getStats().getTokens()).isZero();
+        assertThat(seq).isGreaterThan(12);
+    }
+
+    private static dev.deltatok.schema.Frame withSeq(SyntheticScene scene, long picture, long seq) {
+        return dev.deltatok.schema.Frame.newBuilder(scene.frame("cam", picture)).setSeq(seq).build();
+    }
+}
