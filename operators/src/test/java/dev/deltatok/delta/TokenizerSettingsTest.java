@@ -1,0 +1,54 @@
+package dev.deltatok.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deltatok.model.TestingTokenizerModel;
+import org.junit.jupiter.api.Test;
+
+class TokenizerSettingsTest {
+
+    @Test
+    void defaultsAreValidAndDeltaMode() {
+        TokenizerSettings settings = TokenizerSettings.defaults();
+
+        assertThat(settings.mode()).isEqualTo(TokenizerMode.DELTA);
+        assertThat(settings.toBuilder().build()).isEqualTo(settings);
+        assertThat(settings.withMode(TokenizerMode.FULL).mode()).isEqualTo(TokenizerMode.FULL);
+    }
+
+    @Test
+    void namesTheBadValueAndTheAcceptedRange() {
+        assertThatThrownBy(() -> TokenizerSettings.builder().changeThreshold(300).build())
+                .hasMessageContaining("changeThreshold")
+                .hasMessageContaining("300")
+                .hasMessageContaining("[0.0, 255.0]");
+        assertThatThrownBy(() -> TokenizerSettings.builder().sceneCutFraction(0).build())
+                .hasMessageContaining("sceneCutFraction must be in (0, 1], got 0.0");
+        assertThatThrownBy(() -> TokenizerSettings.builder().maxTokensPerFrame(0).build())
+                .hasMessageContaining("maxTokensPerFrame");
+        assertThatThrownBy(() -> TokenizerSettings.builder().errorBudget(Double.NaN).build())
+                .hasMessageContaining("errorBudget");
+        assertThatThrownBy(() -> TokenizerSettings.builder().referenceBlock(0).build())
+                .hasMessageContaining("referenceBlock");
+    }
+
+    @Test
+    void refusesSettingsThatDoNotFitTheModel() {
+        TestingTokenizerModel model = TestingTokenizerModel.standard();
+
+        assertThatThrownBy(
+                        () ->
+                                new CameraTokenizer(
+                                        model.spec(),
+                                        TokenizerSettings.builder().tableCapacity(100).build()))
+                .hasMessageContaining("tableCapacity 100")
+                .hasMessageContaining("256");
+        assertThatThrownBy(
+                        () ->
+                                new CameraTokenizer(
+                                        model.spec(),
+                                        TokenizerSettings.builder().referenceBlock(3).build()))
+                .hasMessageContaining("referenceBlock 3");
+    }
+}
