@@ -1,0 +1,77 @@
+package dev.deltatok.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvalCommandTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void writesBothModesAndDeltaSendsFewerTokensThanFullGrid() throws Exception {
+        Path json = dir.resolve("out/eval.json");
+        StringWriter out = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setOut(new PrintWriter(out));
+
+        int exit =
+                cli.execute(
+                        "eval",
+                        "--input",
+                        "synthetic:corridor",
+                        "--max-frames",
+                        "30",
+                        "--mode",
+                        "both",
+                        "--json",
+                        json.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("tok/frame").contains("delta").contains("full");
+        JsonNode modes = new ObjectMapper().readTree(json.toFile()).path("modes");
+        for (String mode : new String[] {"delta", "full"}) {
+            JsonNode m = modes.path(mode);
+            assertThat(m.path("frames").asInt()).as(mode).isEqualTo(30);
+            assertThat(m.path("gridTokensPerFrame").asInt()).as(mode).isPositive();
+            assertThat(m.path("tokensPerFrame").has("mean")).as(mode).isTrue();
+            assertThat(m.path("tokensPerFrame").has("p95")).as(mode).isTrue();
+            assertThat(m.path("bytesPerFrame").path("mean").asDouble()).as(mode).isPositive();
+            assertThat(m.path("keyframes").asInt()).as(mode).isPositive();
+            assertThat(m.path("psnrDb").path("mean").asDouble()).as(mode).isGreaterThan(10);
+            assertThat(m.path("psnrDb").has("min")).as(mode).isTrue();
+            assertThat(m.path("ssim").path("mean").asDouble()).as(mode).isBetween(0.0, 1.0);
+            assertThat(m.path("framesPerSecond").asDouble()).as(mode).isPositive();
+        }
+        assertThat(modes.path("delta").path("tokensPerFrame").path("mean").asDouble())
+                .isLessThan(modes.path("full").path("tokensPerFrame").path("mean").asDouble());
+    }
+
+    @Test
+    void unknownSceneNamesTheKnownOnes() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setErr(new PrintWriter(err));
+
+        int exit = cli.execute("eval", "--input", "synthetic:nope", "--max-frames", "1");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("unknown scene 'nope'").contains("corridor");
+    }
+
+    @Test
+    void missingInputSaysWhatItAccepts() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setErr(new PrintWriter(err));
+
+        int exit = cli.execute("eval", "--input", dir.resolve("absent.mp4").toString());
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("synthetic:NAME");
+    }
+}
