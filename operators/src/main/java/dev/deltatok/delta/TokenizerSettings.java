@@ -94,6 +94,17 @@ public record TokenizerSettings(
         }
     }
 
+    /**
+     * The bound these settings declare on a frame's mean excess error: the mean over patches of the
+     * consumer's reconstruction MSE minus that of the full-level tokenisation of the same frame
+     * (pixels in [0, 1]). It is the per-patch budget, or the escalation bound when the token cap
+     * defers changes, plus the largest squared drift the noise floor lets pass unseen.
+     */
+    public double declaredErrorBound() {
+        double floor = changeThreshold / 255.0;
+        return Math.max(errorBudget, keyframeErrorBound) + floor * floor;
+    }
+
     public static TokenizerSettings defaults() {
         return builder().build();
     }

@@ -43,6 +43,7 @@ public final class TokenMirror {
         private long lastApplied = -1;
         private boolean synced;
         private long lastFrameSeq = -1;
+        private long skippedDeltas;
 
         private Camera(String cameraId) {
             this.cameraId = cameraId;
@@ -64,6 +65,14 @@ public final class TokenMirror {
 
         public long lastFrameSeq() {
             return lastFrameSeq;
+        }
+
+        /**
+         * Deltas never applied because a later KEYFRAME superseded them (lost before a keyframe, or
+         * skipped while waiting for one); harmless, since a keyframe carries everything.
+         */
+        public long skippedDeltas() {
+            return skippedDeltas;
         }
 
         public int gridRows() {
@@ -172,6 +181,9 @@ public final class TokenMirror {
         try {
             if (keyframe) {
                 applyKeyframe(cam, delta);
+                if (cam.lastApplied >= 0 && seq > cam.lastApplied + 1) {
+                    cam.skippedDeltas += seq - cam.lastApplied - 1;
+                }
             } else {
                 applyDelta(cam, delta);
             }
