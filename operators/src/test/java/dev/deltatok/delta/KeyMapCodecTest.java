@@ -36,8 +36,7 @@ class KeyMapCodecTest {
         ByteBuffer bytes = KeyMapCodec.encode(new int[] {0, 2, 300}, new int[] {5, 128, 1}, 3);
 
         // count 3; gap 0 slot 5; gap 1 slot 128 (0x80 0x01); gap 297 (0xA9 0x02) slot 1.
-        assertThat(bytes.array())
-                .containsExactly(3, 0, 5, 1, 0x80 - 256, 1, 0xA9 - 256, 2, 1);
+        assertThat(bytes.array()).containsExactly(3, 0, 5, 1, 0x80 - 256, 1, 0xA9 - 256, 2, 1);
     }
 
     @Test

@@ -33,9 +33,12 @@ class FrameDecoderTest {
     private static void assertSolid(RgbImage image, int r, int g, int b, int tolerance) {
         for (int y = 0; y < image.height(); y++) {
             for (int x = 0; x < image.width(); x++) {
-                assertThat(image.get(x, y, 0)).isCloseTo(r, org.assertj.core.data.Offset.offset(tolerance));
-                assertThat(image.get(x, y, 1)).isCloseTo(g, org.assertj.core.data.Offset.offset(tolerance));
-                assertThat(image.get(x, y, 2)).isCloseTo(b, org.assertj.core.data.Offset.offset(tolerance));
+                assertThat(image.get(x, y, 0))
+                        .isCloseTo(r, org.assertj.core.data.Offset.offset(tolerance));
+                assertThat(image.get(x, y, 1))
+                        .isCloseTo(g, org.assertj.core.data.Offset.offset(tolerance));
+                assertThat(image.get(x, y, 2))
+                        .isCloseTo(b, org.assertj.core.data.Offset.offset(tolerance));
             }
         }
     }
@@ -125,7 +128,13 @@ class FrameDecoderTest {
         byte[] data = {0, 0, 0, (byte) 200, (byte) 200, (byte) 200};
         RgbImage image = toFour.decode(frame(PixelFormat.RGB24, 2, 1, data));
 
-        assertThat(new int[] {image.get(0, 0, 0), image.get(1, 0, 0), image.get(2, 0, 0), image.get(3, 0, 0)})
+        assertThat(
+                        new int[] {
+                            image.get(0, 0, 0),
+                            image.get(1, 0, 0),
+                            image.get(2, 0, 0),
+                            image.get(3, 0, 0)
+                        })
                 .containsExactly(0, 50, 150, 200);
     }
 
@@ -199,7 +208,8 @@ class FrameDecoderTest {
     void rejectsPngWithHugeDeclaredSize() throws Exception {
         byte[] png = pngHeader(100_000, 100_000);
 
-        assertRejected(() -> decoder.decode(frame(PixelFormat.PNG, 8, 8, png)), RejectReason.TOO_LARGE);
+        assertRejected(
+                () -> decoder.decode(frame(PixelFormat.PNG, 8, 8, png)), RejectReason.TOO_LARGE);
     }
 
     @Test
@@ -216,7 +226,9 @@ class FrameDecoderTest {
             }
         }
 
-        assertRejected(() -> decoder.decode(frame(PixelFormat.JPEG, 16, 16, jpeg)), RejectReason.TOO_LARGE);
+        assertRejected(
+                () -> decoder.decode(frame(PixelFormat.JPEG, 16, 16, jpeg)),
+                RejectReason.TOO_LARGE);
     }
 
     @Test

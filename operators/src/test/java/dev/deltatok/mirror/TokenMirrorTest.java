@@ -57,7 +57,10 @@ class TokenMirrorTest {
         assertThatThrownBy(() -> mirror.apply(deltas.get(3)))
                 .isInstanceOf(MirrorSyncException.class)
                 .hasMessageContaining("expected delta 2 but got 3")
-                .satisfies(e -> assertThat(((MirrorSyncException) e).problem()).isEqualTo(Problem.GAP));
+                .satisfies(
+                        e ->
+                                assertThat(((MirrorSyncException) e).problem())
+                                        .isEqualTo(Problem.GAP));
         assertThat(problemOf(() -> mirror.apply(deltas.get(4)))).isEqualTo(Problem.NOT_SYNCED);
 
         int nextKeyframe = 5;
@@ -101,7 +104,8 @@ class TokenMirrorTest {
         TokenMirror mirror = new TokenMirror();
 
         assertThat(problemOf(() -> mirror.apply(deltas.get(1)))).isEqualTo(Problem.NOT_SYNCED);
-        assertThatThrownBy(() -> mirror.reconstruct("cam", model)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> mirror.reconstruct("cam", model))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -111,7 +115,9 @@ class TokenMirrorTest {
         mirror.apply(deltas.get(0));
         TokenDelta bad =
                 TokenDelta.newBuilder(deltas.get(1))
-                        .setKeyMap(dev.deltatok.delta.KeyMapCodec.encode(new int[] {0}, new int[] {100_000}, 1))
+                        .setKeyMap(
+                                dev.deltatok.delta.KeyMapCodec.encode(
+                                        new int[] {0}, new int[] {100_000}, 1))
                         .build();
 
         assertThat(problemOf(() -> mirror.apply(bad))).isEqualTo(Problem.CORRUPT);

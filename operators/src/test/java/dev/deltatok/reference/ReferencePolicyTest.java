@@ -125,6 +125,8 @@ class ReferencePolicyTest {
     }
 
     private static dev.deltatok.schema.Frame withSeq(SyntheticScene scene, long picture, long seq) {
-        return dev.deltatok.schema.Frame.newBuilder(scene.frame("cam", picture)).setSeq(seq).build();
+        return dev.deltatok.schema.Frame.newBuilder(scene.frame("cam", picture))
+                .setSeq(seq)
+                .build();
     }
 }

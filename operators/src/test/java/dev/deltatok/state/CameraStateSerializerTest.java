@@ -62,7 +62,9 @@ class CameraStateSerializerTest {
     void roundTripsANewCamera() {
         CameraState state =
                 CameraState.initial(
-                        "new", TestingTokenizerModel.standard().spec(), TokenizerSettings.defaults());
+                        "new",
+                        TestingTokenizerModel.standard().spec(),
+                        TokenizerSettings.defaults());
 
         assertThat(serializer.deserialize(serializer.serialize(state))).isEqualTo(state);
     }
@@ -90,7 +92,10 @@ class CameraStateSerializerTest {
     @Test
     void stateOfABusyCameraAt256IsAtMost64KiB() throws Exception {
         int size = serializer.serialize(corridorState(200)).length;
-        System.out.println("serialized CameraState, busy scene, 256x256, after 200 frames: " + size + " bytes");
+        System.out.println(
+                "serialized CameraState, busy scene, 256x256, after 200 frames: "
+                        + size
+                        + " bytes");
 
         assertThat(size).isLessThanOrEqualTo(64 * 1024);
     }
@@ -121,7 +126,10 @@ class CameraStateSerializerTest {
     void rejectsTruncatedBytes() throws Exception {
         byte[] bytes = serializer.serialize(corridorState(3));
 
-        assertThatThrownBy(() -> serializer.deserialize(java.util.Arrays.copyOf(bytes, bytes.length / 2)))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        java.util.Arrays.copyOf(bytes, bytes.length / 2)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -88,7 +88,10 @@ class TokenTableTest {
         TokenTable table = new TokenTable(1, 3);
         int a = table.insert(new int[] {1}, latent(0.5f, -1f, 0.25f), 0, 1, evicted::add);
 
-        assertThat(table.latent(a)).containsExactly(new float[] {0.5f, -1f, 0.25f}, org.assertj.core.data.Offset.offset(1f / 127));
+        assertThat(table.latent(a))
+                .containsExactly(
+                        new float[] {0.5f, -1f, 0.25f},
+                        org.assertj.core.data.Offset.offset(1f / 127));
         assertThat(table.relativeDistance(a, latent(0.5f, -1f, 0.25f), 0)).isLessThan(0.01);
     }
 }
