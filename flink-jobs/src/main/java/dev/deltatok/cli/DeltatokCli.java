@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
         versionProvider = DeltatokCli.Version.class,
         description =
                 "Streaming video tokenizer on Apache Flink: camera frames in, token deltas out.",
-        subcommands = {RunCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            EvalCommand.class,
+            ProduceCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class DeltatokCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
