@@ -220,7 +220,8 @@ def write_card(out, info, result, model):
     w(f"- Training: every prefix of levels is decoded and the pixel MSE of all prefixes is "
       f"summed, plus a commitment term (beta {a['beta']}); straight-through gradients. "
       f"{a['warmup']} plain-autoencoder warm-up steps, then k-means codebook initialisation, "
-      f"then {a['steps']} steps of batch {a['batch']}, Adam lr {a['lr']} cosine-decayed; "
+      f"then {info['stepsDone'] - a['warmup']} steps (of at most {a['steps']}, within a "
+      f"{a['max_minutes']:.0f}-minute budget) of batch {a['batch']}, Adam lr {a['lr']} cosine-decayed; "
       f"augmentation by flips, transposes, channel swaps, brightness/contrast jitter. "
       f"Seed {a['seed']}, one CPU thread, torch {info['torch']}; training took "
       f"{info['trainSeconds'] / 60:.1f} min.\n")

@@ -114,7 +114,8 @@ def to_float(batch_u8):
 
 def train(args, patches):
     gen = torch.Generator().manual_seed(args.seed)
-    model = PatchVQ(args.latent_dim, args.levels, args.codebook_size)
+    model = PatchVQ(args.latent_dim, args.levels, args.codebook_size,
+                    tuple(args.enc_hidden), tuple(args.dec_hidden))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     pt = torch.from_numpy(patches)
     n = pt.shape[0]
@@ -124,8 +125,14 @@ def train(args, patches):
     ema = EmaCodebooks(model)
     total = args.warmup + args.steps
     t0 = time.time()
+    budget = args.max_minutes * 60.0
     for step in range(total):
-        frac = step / total
+        # The schedule follows whichever is further along, steps or wall time, so a run on a
+        # slow or busy machine still ends inside the time budget with a fully decayed lr.
+        frac = max(step / total, (time.time() - t0) / budget)
+        if frac >= 1.0:
+            log(f"time budget of {args.max_minutes} min reached at step {step}")
+            break
         lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
@@ -154,11 +161,11 @@ def train(args, patches):
         if step >= args.warmup:
             with torch.no_grad():
                 ema.update(ids, residuals)
-                if step % 50 == 0 and step < total - 500:
+                if step % 50 == 0 and frac < 0.95:
                     restarted = ema.restart_dead(residuals, gen)
                 else:
                     restarted = 0
-        if step % args.log_every == 0 or step == total - 1:
+        if step % args.log_every == 0:
             msg = f"step {step}/{total} lr {lr:.2e} loss {loss.item():.5f}"
             if step >= args.warmup:
                 psnrs = [10 * math.log10(1 / max(v, 1e-10)) for v in per_level.tolist()]
@@ -175,7 +182,7 @@ def train(args, patches):
             log(f"monitor slice level {level + 1}: {10 * math.log10(1 / mse):.2f} dB")
         used = [int(torch.unique(ids[:, level]).numel()) for level in range(args.levels)]
         log(f"codes used on monitor slice per level: {used}")
-    return model, time.time() - t0
+    return model, time.time() - t0, step
 
 
 def init_codebooks(model, ema, train_pt, gen):
@@ -247,7 +254,7 @@ def golden(model, enc, dec, eval_frames, out, count=16):
             top = d.topk(2, largest=False).values
             margin = torch.minimum(margin, top[:, 1] - top[:, 0])
             r = r - cb[d.argmin(1)]
-        keep = (margin > 1e-3).nonzero().flatten()[:count]
+        keep = margin.argsort(descending=True)[:count].sort().values
         x = x[keep]
         tokens, latents, level_error = enc(x)
         n = x.shape[0]
@@ -325,16 +332,20 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="models/default")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--steps", type=int, default=12000, help="VQ training steps")
+    ap.add_argument("--steps", type=int, default=16000, help="VQ training steps")
     ap.add_argument("--warmup", type=int, default=600, help="plain autoencoder steps first")
     ap.add_argument("--batch", type=int, default=1024)
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--beta", type=float, default=0.25, help="commitment weight")
-    ap.add_argument("--latent-dim", type=int, default=16)
+    ap.add_argument("--latent-dim", type=int, default=32)
     ap.add_argument("--levels", type=int, default=4)
+    ap.add_argument("--enc-hidden", type=int, nargs="+", default=[384, 256])
+    ap.add_argument("--dec-hidden", type=int, nargs="+", default=[256, 256])
     ap.add_argument("--codebook-size", type=int, default=4096)
     ap.add_argument("--patches-per-view", type=int, default=96)
     ap.add_argument("--log-every", type=int, default=200)
+    ap.add_argument("--max-minutes", type=float, default=32.0,
+                    help="training wall-time budget; the lr schedule ends there at the latest")
     ap.add_argument("--skip-eval", action="store_true")
     ap.add_argument("--manifest-only", action="store_true",
                     help="only rewrite manifest.json (after editing a file in --out)")
@@ -355,13 +366,13 @@ def main():
     report["patches"] = int(len(patches))
     log(f"{report['views']} views, {len(patches)} training patches")
     del views
-    model, train_s = train(args, patches)
+    model, train_s, steps_done = train(args, patches)
     log(f"trained in {train_s:.0f}s")
-    enc, dec = export(model, args.out)
     torch.save(model.state_dict(), "/tmp/deltatok_patchvq_state.pt")
+    enc, dec = export(model, args.out)
     eval_frames = data.held_out_frames()
     golden(model, enc, dec, eval_frames, args.out)
-    info = {"args": vars(args), "data": report, "trainSeconds": train_s,
+    info = {"args": vars(args), "data": report, "trainSeconds": train_s, "stepsDone": steps_done,
             "params": model.param_count(), "torch": torch.__version__,
             "python": platform.python_version()}
     with open(os.path.join(args.out, "training.json"), "w") as f:
