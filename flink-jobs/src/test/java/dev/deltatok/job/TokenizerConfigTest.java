@@ -1,0 +1,73 @@
+package dev.deltatok.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deltatok.delta.TokenizerMode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class TokenizerConfigTest {
+
+    @Test
+    void readsTypedValuesFromArguments() {
+        TokenizerConfig config =
+                TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs(
+                                "--kafka.bootstrap-servers",
+                                "broker:9092",
+                                "--tokenizer.mode",
+                                "full",
+                                "--batch.max-delay",
+                                "20ms",
+                                "--state.backend",
+                                "ROCKSDB",
+                                "--limits.max-payload=8mb"));
+        assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(config.settings().mode()).isEqualTo(TokenizerMode.FULL);
+        assertThat(config.batchMaxDelay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.stateBackend()).isEqualTo(TokenizerOptions.StateBackend.ROCKSDB);
+        assertThat(config.settings().frameLimits().maxPayloadBytes()).isEqualTo(8 << 20);
+        assertThat(config.flinkConfiguration().toMap())
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("pipeline.generic-types", "false");
+    }
+
+    @Test
+    void defaultsNeedNoArguments() {
+        TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
+        assertThat(config.framesTopic()).isEqualTo("deltatok.frames");
+        assertThat(config.delivery()).isEqualTo(TokenizerOptions.Delivery.EXACTLY_ONCE);
+    }
+
+    @Test
+    void refusesUnknownOptionsNamingTheKnownOnes() {
+        assertThatThrownBy(() -> TokenizerConfig.parseArgs("--kafka.bootstrap-server", "x"))
+                .hasMessageContaining("unknown option --kafka.bootstrap-server")
+                .hasMessageContaining("kafka.bootstrap-servers");
+    }
+
+    @Test
+    void refusesMalformedValuesNamingTheKey() {
+        assertThatThrownBy(() -> TokenizerConfig.parseArgs("--batch.max-frames", "many"))
+                .hasMessageContaining("--batch.max-frames")
+                .hasMessageContaining("many");
+    }
+
+    @Test
+    void refusesOutOfRangeValuesNamingTheAcceptedRange() {
+        assertThatThrownBy(
+                        () ->
+                                TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs("--batch.max-frames", "0")))
+                .hasMessageContaining("--batch.max-frames")
+                .hasMessageContaining(">= 1");
+        assertThatThrownBy(
+                        () ->
+                                TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--tokenizer.scene-cut-fraction", "1.5")))
+                .hasMessageContaining("sceneCutFraction")
+                .hasMessageContaining("1.5");
+    }
+}
