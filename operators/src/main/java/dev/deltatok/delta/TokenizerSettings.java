@@ -45,14 +45,14 @@ public record TokenizerSettings(
         FrameLimits frameLimits)
         implements java.io.Serializable {
 
-    public static final double DEFAULT_CHANGE_THRESHOLD = 8.0;
+    public static final double DEFAULT_CHANGE_THRESHOLD = 4.0;
     public static final int DEFAULT_REFERENCE_BLOCK = 4;
     public static final double DEFAULT_LATENT_THRESHOLD = 0.02;
     public static final int DEFAULT_TABLE_CAPACITY = 512;
     public static final double DEFAULT_MERGE_DISTANCE = 0.0;
     public static final double DEFAULT_SCENE_CUT_FRACTION = 0.5;
     public static final int DEFAULT_MAX_KEYFRAME_INTERVAL = 250;
-    public static final double DEFAULT_ERROR_BUDGET = 0.0005;
+    public static final double DEFAULT_ERROR_BUDGET = 0.0002;
     public static final double DEFAULT_KEYFRAME_ERROR_BOUND = 0.004;
     public static final int DEFAULT_MAX_TOKENS_PER_FRAME = 384;
 

@@ -27,7 +27,20 @@ class CameraStateSerializerTest {
     static CameraState frozenScenario() throws Exception {
         TestingTokenizerModel model = TestingTokenizerModel.create(8, 32, 32, 3, 256);
         TokenizerSettings settings =
-                TokenizerSettings.builder().tableCapacity(24).includeLatents(true).build();
+                TokenizerSettings.builder()
+                        .tableCapacity(24)
+                        .includeLatents(true)
+                        // Pinned to the values of the day the bytes were frozen.
+                        .changeThreshold(8.0)
+                        .errorBudget(0.0005)
+                        .referenceBlock(4)
+                        .latentThreshold(0.02)
+                        .mergeDistance(0.0)
+                        .sceneCutFraction(0.5)
+                        .maxKeyframeInterval(250)
+                        .keyframeErrorBound(0.004)
+                        .maxTokensPerFrame(384)
+                        .build();
         CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
         CameraState state = tokenizer.newState("frozen-cam");
         SyntheticScene scene = SyntheticScenes.create("busy", 11, 32, 32);
@@ -111,6 +124,7 @@ class CameraStateSerializerTest {
         CameraState state = serializer.deserialize(frozen);
 
         assertThat(state).isEqualTo(frozenScenario());
+        assertThat(serializer.serialize(state)).isEqualTo(frozen);
         assertThat(state.cameraId()).isEqualTo("frozen-cam");
         assertThat(state.nextDeltaSeq()).isEqualTo(12);
     }
