@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * @param mode DELTA (send what changed) or FULL (the every-patch baseline)
  * @param changeThreshold noise floor: a patch is changed when the mean absolute difference of its
- *     reference-block means to the reference exceeds this, in 8-bit levels [0, 255]
+ *     reference-block means to the reference exceeds this, in 8-bit levels [0, 255]. Block means
+ *     already average sensor noise (a 4x4 block divides its deviation by 4), so the default 4 sits
+ *     lower than a per-pixel threshold would
  * @param referenceBlock side in pixels of the blocks whose means form the stored reference (1 =
  *     full resolution; 4 keeps state small and averages sensor noise); must divide the model's
  *     patch size
