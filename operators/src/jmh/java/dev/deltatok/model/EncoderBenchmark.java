@@ -21,14 +21,14 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Encoder throughput of the default model on one core (one intra-op and one inter-op thread,
- * one caller thread): patches per second for batches of 1, 16 and 256 patches. Each encode call
+ * Encoder throughput of the default model on one core (one intra-op and one inter-op thread, one
+ * caller thread): patches per second for batches of 1, 16 and 256 patches. Each encode call
  * includes the in-graph residual quantisation and the per-level {@code levelError}. The {@code
  * decodeAllLevels} benchmark times the decoder alone per patch, which is what {@code levelError}
  * costs per level inside the encoder.
  *
- * <p>Run with the model in {@code models/default} (working directory = repository root or
- * {@code operators/}), or set {@code -Ddeltatok.model=path/to/manifest.json}.
+ * <p>Run with the model in {@code models/default} (working directory = repository root or {@code
+ * operators/}), or set {@code -Ddeltatok.model=path/to/manifest.json}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
