@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             EvalCommand.class,
             ProduceCommand.class,
+            TailCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DeltatokCli implements Runnable {

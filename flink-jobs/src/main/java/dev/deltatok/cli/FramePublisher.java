@@ -31,6 +31,8 @@ final class FramePublisher implements Runnable {
     private final long maxFrames;
     private final Stats stats;
     private volatile boolean stopped;
+    private volatile Frame lastFrame;
+    private volatile long published;
 
     /**
      * @param fps frames per second to pace at; {@code <= 0} publishes as fast as possible
@@ -55,10 +57,19 @@ final class FramePublisher implements Runnable {
         stopped = true;
     }
 
+    /** The last frame handed to the producer, or null. */
+    Frame lastFrame() {
+        return lastFrame;
+    }
+
+    /** Frames handed to the producer. */
+    long published() {
+        return published;
+    }
+
     @Override
     public void run() {
         long start = System.nanoTime();
-        long published = 0;
         try {
             while (!stopped && (maxFrames <= 0 || published < maxFrames)) {
                 if (fps > 0) {
@@ -85,6 +96,7 @@ final class FramePublisher implements Runnable {
                         });
                 stats.sent.incrementAndGet();
                 stats.bytes.addAndGet(size);
+                lastFrame = frame;
                 published++;
             }
         } catch (InterruptedException e) {
