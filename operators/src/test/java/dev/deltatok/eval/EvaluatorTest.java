@@ -58,9 +58,16 @@ class EvaluatorTest {
     }
 
     @Test
-    void printsEveryBuiltInScene() throws Exception {
+    void deltaModeNeverSendsMoreThanFullModeOnAnyBuiltInScene() throws Exception {
         for (String scene : SyntheticScenes.names()) {
-            System.out.println(evaluate(scene, 100).toTable());
+            EvalResult result = evaluate(scene, 60);
+            System.out.println(result.toTable());
+            EvalResult.ModeResult delta = result.modes().get(TokenizerMode.DELTA);
+            EvalResult.ModeResult full = result.modes().get(TokenizerMode.FULL);
+
+            assertThat(delta.tokensPerFrameMean()).as(scene).isLessThan(full.tokensPerFrameMean());
+            assertThat(delta.bytesPerFrameMean()).as(scene).isLessThan(full.bytesPerFrameMean());
+            assertThat(delta.psnrDbMean()).as(scene).isGreaterThan(full.psnrDbMean() - 1.0);
         }
     }
 }
