@@ -1,0 +1,40 @@
+package dev.deltatok.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** {@code deltatok demo} in-process: real broker, MiniCluster job, default model, two cameras. */
+@Timeout(300)
+class DemoCommandITCase {
+
+    @Test
+    void twoCamerasGetEveryFrameAsADeltaWithoutGaps() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli =
+                DeltatokCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+
+        int exit = cli.execute("demo", "--cameras", "2", "--fps", "10", "--seconds", "8");
+
+        assertThat(exit).as(err.toString()).isZero();
+        DemoCommand demo = cli.getSubcommands().get("demo").getCommand();
+        DemoCommand.Summary summary = demo.summary;
+        assertThat(summary.rows()).hasSize(2);
+        for (DemoCommand.CameraRow row : summary.rows()) {
+            assertThat(row.framesSent()).as(row.cameraId()).isEqualTo(80);
+            assertThat(row.deltas()).as(row.cameraId()).isEqualTo(row.framesSent());
+            assertThat(row.keyframes()).as(row.cameraId()).isPositive();
+            assertThat(row.gaps()).as(row.cameraId()).isZero();
+            assertThat(row.psnrDb()).as(row.cameraId()).isGreaterThan(10);
+        }
+        assertThat(summary.gaps()).isZero();
+        assertThat(summary.rejected()).isZero();
+        assertThat(summary.gridFraction()).isBetween(0.0, 1.0);
+        assertThat(out.toString()).contains("cam-0").contains("cam-1").contains("latency");
+    }
+}
