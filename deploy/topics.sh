@@ -42,6 +42,7 @@ tool() {
     if command -v "$name" >/dev/null; then command -v "$name"; return; fi
     # Confluent packages name the tools without .sh.
     if command -v "${name%.sh}" >/dev/null; then command -v "${name%.sh}"; return; fi
+    if [[ "$DRY_RUN" == true ]]; then echo "$name"; return; fi
     echo "$name not found: put Kafka's bin/ on the PATH or set KAFKA_BIN" >&2
     exit 1
 }
