@@ -117,4 +117,50 @@ class CameraTokenizerTest {
             assertThat(db).isEqualTo(tokenizer.process(rb, fb, model, EMIT));
         }
     }
+
+    @Test
+    void upsertsCarryLittleEndianLatentsWhenAsked() throws Exception {
+        CameraTokenizer withLatents =
+                new CameraTokenizer(
+                        model.spec(), TokenizerSettings.builder().includeLatents(true).build());
+        CameraState state = withLatents.newState("cam");
+        TokenDelta first =
+                withLatents.process(
+                        state,
+                        SyntheticScenes.create("static", 1, 256, 256).frame("cam", 0),
+                        model,
+                        EMIT);
+
+        java.nio.ByteBuffer latent = first.getUpserts().get(0).getLatent();
+        assertThat(latent.remaining()).isEqualTo(4 * model.spec().latentDim());
+        float[] stored = state.table().latent(first.getUpserts().get(0).getSlot());
+        assertThat(latent.order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(0)).isEqualTo(stored[0]);
+    }
+
+    @Test
+    void withoutLatentsUpsertsCarryNone() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        TokenDelta first = run("static", state, 1, null).get(0);
+
+        assertThat(first.getUpserts()).allSatisfy(u -> assertThat(u.getLatent()).isNull());
+    }
+
+    @Test
+    void fullModeKeyframesEveryFrameWithEveryLevel() throws Exception {
+        CameraTokenizer full =
+                new CameraTokenizer(
+                        model.spec(), TokenizerSettings.defaults().withMode(TokenizerMode.FULL));
+        CameraState state = full.newState("cam");
+        SyntheticScene s = SyntheticScenes.create("corridor", 7, 256, 256);
+        TokenMirror mirror = new TokenMirror();
+        for (int seq = 0; seq < 3; seq++) {
+            TokenDelta d = full.process(state, s.frame("cam", seq), model, EMIT);
+            mirror.apply(d);
+
+            assertThat(d.getKind()).isEqualTo(DeltaKind.KEYFRAME);
+            assertThat(d.getStats().getEncodedPatches()).isEqualTo(256);
+            assertThat(d.getUpserts()).allSatisfy(u -> assertThat(u.getTokens()).hasSize(4));
+            assertThat(mirror.difference(state)).isEmpty();
+        }
+    }
 }
