@@ -318,7 +318,9 @@ final class TailCommand implements Callable<Integer> {
                     "%-16s %8d %58s%n",
                     "all",
                     follower.deltas(),
-                    String.format(Locale.ROOT, "%.0f/%.0f ms", lat[0], lat[1]));
+                    Double.isNaN(lat[0])
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.0f/%.0f ms", lat[0], lat[1]));
             err.flush();
         }
     }
