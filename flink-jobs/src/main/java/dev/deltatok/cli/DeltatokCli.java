@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             TailCommand.class,
             DemoCommand.class,
+            ViewCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DeltatokCli implements Runnable {

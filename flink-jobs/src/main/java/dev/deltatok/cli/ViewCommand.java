@@ -1,0 +1,329 @@
+package dev.deltatok.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.deltatok.delta.KeyMapCodec;
+import dev.deltatok.frame.RgbImage;
+import dev.deltatok.kafka.Clients;
+import dev.deltatok.kafka.Topics;
+import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.schema.TokenDelta;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code deltatok view}: a local web page showing each camera as its mirror holds it. */
+@Command(
+        name = "view",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serves a local web page (JDK HTTP server, no assets from the internet) listing the"
+                    + " cameras of a deltas topic, each with its reconstruction from tokens"
+                    + " (through the model's decoder), a heat map of changed patches and a"
+                    + " token-rate sparkline, updated live. Ctrl-C stops it."
+        })
+final class ViewCommand implements Callable<Integer> {
+
+    private static final int HISTORY = 120;
+    private static final double HEAT_DECAY = 0.9;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            description = "Kafka bootstrap servers, host:port.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--topic",
+            defaultValue = "deltatok.deltas",
+            description = "Deltas topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "Local port to serve on; 0 = any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+            names = "--from-beginning",
+            description = "Read the topic from its earliest offsets instead of its end.")
+    boolean fromBeginning;
+
+    @Option(
+            names = "--model",
+            paramLabel = "MANIFEST",
+            description =
+                    "Manifest of the model the job runs, to decode tokens; default: the model"
+                            + " shipped in the jar.")
+    String model;
+
+    @Option(
+            names = "--exit-after",
+            paramLabel = "DURATION",
+            hidden = true,
+            description = "Stop after this long, e.g. 30s (for scripts and tests).")
+    String exitAfter;
+
+    /** What the page shows of one camera; guarded by the view's lock. */
+    private static final class CameraView {
+        final ArrayDeque<Integer> tokens = new ArrayDeque<>();
+        double[] heat = new double[0];
+        byte[] png;
+        long pngFrameSeq = -1;
+    }
+
+    private final Object lock = new Object();
+    private final Map<String, CameraView> views = new LinkedHashMap<>();
+    private DeltaFollower follower;
+    private OnnxTokenizerModel decoder;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Duration stopAfter = null;
+        if (exitAfter != null) {
+            stopAfter = Duration.parse("PT" + exitAfter.toUpperCase(Locale.ROOT));
+        }
+        try {
+            Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
+        } catch (IllegalStateException e) {
+            err.println("deltatok view: " + e.getMessage());
+            return 3;
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+        } catch (BindException e) {
+            err.println(
+                    "deltatok view: port "
+                            + port
+                            + " is not available ("
+                            + e.getMessage()
+                            + "): stop what uses it or pass --port with a free one (0 = any)");
+            return 3;
+        }
+        follower = new DeltaFollower(w -> err.println("deltatok view: " + w));
+        decoder = OnnxTokenizerModel.loadDefault(model, OnnxTokenizerModel.Options.DEFAULT);
+        server.createContext("/", this::page);
+        server.createContext("/api/cameras", this::cameras);
+        server.createContext("/camera/", this::image);
+        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.start();
+        err.printf(
+                "deltatok view: http://127.0.0.1:%d/ shows %s (model %s); Ctrl-C stops%n",
+                server.getAddress().getPort(), topic, decoder.spec().modelId());
+        err.flush();
+        CountDownLatch finished = new CountDownLatch(1);
+        try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrapServers)) {
+            Thread hook =
+                    new Thread(
+                            () -> {
+                                consumer.wakeup();
+                                try {
+                                    finished.await(10, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "view-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            consumer.subscribe(
+                    List.of(topic),
+                    new ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+                        @Override
+                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                            if (!fromBeginning) {
+                                consumer.seekToEnd(partitions);
+                            }
+                        }
+                    });
+            long deadline =
+                    stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + stopAfter.toNanos();
+            try {
+                while (System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, TokenDelta> r :
+                            consumer.poll(Duration.ofMillis(200))) {
+                        accept(r.value());
+                    }
+                }
+            } catch (WakeupException stopping) {
+                // Ctrl-C
+            } finally {
+                server.stop(0);
+                ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+                decoder.close();
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void accept(TokenDelta delta) {
+        synchronized (lock) {
+            TokenMirror.Camera held = follower.accept(delta, Clock.systemUTC().instant());
+            CameraView view = views.computeIfAbsent(delta.getCameraId(), c -> new CameraView());
+            view.tokens.addLast(delta.getStats().getTokens());
+            while (view.tokens.size() > HISTORY) {
+                view.tokens.removeFirst();
+            }
+            int positions = delta.getGridRows() * delta.getGridCols();
+            if (view.heat.length != positions) {
+                view.heat = new double[positions];
+            }
+            for (int p = 0; p < positions; p++) {
+                view.heat[p] *= HEAT_DECAY;
+            }
+            if (held != null) {
+                KeyMapCodec.Updates updates = KeyMapCodec.decode(delta.getKeyMap(), positions);
+                for (int i = 0; i < updates.count(); i++) {
+                    view.heat[updates.positions()[i]] += 1 - HEAT_DECAY;
+                }
+            }
+        }
+    }
+
+    private void cameras(HttpExchange exchange) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        synchronized (lock) {
+            for (var entry : views.entrySet()) {
+                DeltaFollower.CameraStats s = follower.cameras().get(entry.getKey());
+                CameraView v = entry.getValue();
+                TokenMirror.Camera held = follower.mirror().camera(entry.getKey()).orElse(null);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", entry.getKey());
+                m.put("deltas", s.deltas);
+                m.put("keyframes", s.keyframes);
+                m.put("gaps", s.gaps);
+                m.put("lastFrameSeq", s.lastFrameSeq);
+                m.put("tokensPerFrame", s.tokensPerFrame());
+                m.put("gridTokens", s.gridTokens);
+                m.put("synced", held != null && held.synced());
+                m.put("rows", held == null ? 0 : held.gridRows());
+                m.put("cols", held == null ? 0 : held.gridCols());
+                m.put("tokens", new ArrayList<>(v.tokens));
+                m.put("heat", v.heat.clone());
+                out.add(m);
+            }
+        }
+        send(exchange, 200, "application/json", new ObjectMapper().writeValueAsBytes(out));
+    }
+
+    private void image(HttpExchange exchange) throws IOException {
+        String name = exchange.getRequestURI().getPath().substring("/camera/".length());
+        if (!name.endsWith(".png")) {
+            send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String id = URLDecoder.decode(name.substring(0, name.length() - 4), StandardCharsets.UTF_8);
+        byte[] png;
+        synchronized (lock) {
+            CameraView view = views.get(id);
+            TokenMirror.Camera held = follower.mirror().camera(id).orElse(null);
+            if (view == null || held == null || !held.synced()) {
+                send(
+                        exchange,
+                        404,
+                        "text/plain",
+                        ("camera '" + id + "' holds no picture yet (waiting for a keyframe)")
+                                .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (view.png == null || view.pngFrameSeq != held.lastFrameSeq()) {
+                RgbImage picture;
+                try {
+                    picture = follower.mirror().reconstruct(id, decoder);
+                } catch (IllegalStateException e) {
+                    send(
+                            exchange,
+                            409,
+                            "text/plain",
+                            (e.getMessage() + "; pass --model with the job's model")
+                                    .getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                view.png = png(picture);
+                view.pngFrameSeq = held.lastFrameSeq();
+            }
+            png = view.png;
+        }
+        send(exchange, 200, "image/png", png);
+    }
+
+    private static byte[] png(RgbImage image) throws IOException {
+        BufferedImage out =
+                new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        byte[] d = image.data();
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < image.width(); x++) {
+                int i = (y * image.width() + x) * 3;
+                out.setRGB(x, y, (d[i] & 0xFF) << 16 | (d[i + 1] & 0xFF) << 8 | (d[i + 2] & 0xFF));
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(out, "png", bytes);
+        return bytes.toByteArray();
+    }
+
+    private void page(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals("/")) {
+            send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        try (InputStream in = ViewCommand.class.getResourceAsStream("view.html")) {
+            send(exchange, 200, "text/html; charset=utf-8", in.readAllBytes());
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body)
+            throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}
