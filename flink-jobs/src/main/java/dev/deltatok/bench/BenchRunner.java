@@ -1,0 +1,511 @@
+package dev.deltatok.bench;
+
+import dev.deltatok.job.TokenizerConfig;
+import dev.deltatok.job.TokenizerJob;
+import dev.deltatok.kafka.Clients;
+import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.Topics;
+import dev.deltatok.scene.SyntheticScene;
+import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.TokenDelta;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Runs {@code deltatok bench}: one real Kafka broker (child JVM) for the whole invocation, and per
+ * run and mode a fresh set of topics and a fresh MiniCluster job. A throughput run pre-produces a
+ * backlog, starts the job and counts deltas visible to a read_committed consumer for {@code
+ * seconds}; then a second job on fresh topics gets frames paced at half that rate, and the latency
+ * from send (the frame's capture time, stamped just before {@code send}) to the delta being read is
+ * recorded. A paced run ({@code fps > 0}) does both on one job at the given rate.
+ */
+public final class BenchRunner {
+
+    /** Attribute holding the send time of a frame in epoch microseconds. */
+    public static final String SEND_TIME_ATTRIBUTE = "deltatok.sendTimeMicros";
+
+    private static final Duration WARM_UP = Duration.ofSeconds(1);
+
+    private final BenchSettings settings;
+    private final Consumer<String> log;
+
+    public BenchRunner(BenchSettings settings, Consumer<String> log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** Runs every mode {@code runs} times, interleaved; results per mode in run order. */
+    public Map<String, List<RunResult>> run() throws Exception {
+        Map<String, List<RunResult>> results = new LinkedHashMap<>();
+        settings.modes().forEach(m -> results.put(m, new ArrayList<>()));
+        log.accept("starting a Kafka broker (child JVM)...");
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            Optional<ProcessHandle> brokerProcess = ProcessStats.broker();
+            for (int r = 0; r < settings.runs(); r++) {
+                for (String mode : settings.modes()) {
+                    RunResult result = runOnce(broker.bootstrapServers(), brokerProcess, mode, r);
+                    log.accept(
+                            String.format(
+                                    Locale.ROOT,
+                                    "run %d %-8s %8.1f frames/s  %7.1f tokens/frame  %7.0f B/frame"
+                                            + "  cpu %5.1f s  latency p50 %s p99 %s at %.0f fps",
+                                    r + 1,
+                                    mode,
+                                    result.framesPerSecond(),
+                                    result.tokensPerFrame(),
+                                    result.bytesPerFrame(),
+                                    result.cpuSeconds(),
+                                    ms(Percentiles.of(result.latencyMicros(), 50)),
+                                    ms(Percentiles.of(result.latencyMicros(), 99)),
+                                    result.latencyLoadFps()));
+                    results.get(mode).add(result);
+                }
+            }
+        }
+        return results;
+    }
+
+    private static String ms(double micros) {
+        return Double.isNaN(micros) ? "-" : String.format(Locale.ROOT, "%.0fms", micros / 1000.0);
+    }
+
+    private RunResult runOnce(
+            String bootstrap, Optional<ProcessHandle> brokerProcess, String mode, int run)
+            throws Exception {
+        ProcessStats.resetPeaks();
+        Window window;
+        long[] latencies;
+        double latencyLoad;
+        if (settings.throughputRun()) {
+            window = throughput(bootstrap, brokerProcess, mode);
+            latencyLoad = Math.max(1, window.framesPerSecond() / 2);
+            Window paced = paced(bootstrap, brokerProcess, mode, latencyLoad);
+            latencies = paced.latencies;
+        } else {
+            latencyLoad = settings.fps() * settings.cameras();
+            window = paced(bootstrap, brokerProcess, mode, latencyLoad);
+            latencies = window.latencies;
+        }
+        long pid = ProcessHandle.current().pid();
+        return new RunResult(
+                mode,
+                run,
+                window.framesPerSecond(),
+                window.frames,
+                window.seconds,
+                window.deltas == 0 ? 0 : (double) window.tokens / window.deltas,
+                window.deltas == 0 ? 0 : (double) window.bytes / window.deltas,
+                window.jvmCpuNanos / 1e9,
+                window.brokerCpuNanos / 1e9,
+                ProcessStats.peakHeapMb(),
+                ProcessStats.peakRssMb(pid),
+                brokerProcess.map(p -> ProcessStats.peakRssMb(p.pid())).orElse(Double.NaN),
+                latencies,
+                latencyLoad);
+    }
+
+    /** What one phase saw. */
+    private static final class Window {
+        long deltas;
+        long tokens;
+        long bytes;
+        long frames;
+        double seconds;
+        long jvmCpuNanos;
+        long brokerCpuNanos;
+        long[] latencies = new long[0];
+
+        double framesPerSecond() {
+            return seconds > 0 ? frames / seconds : 0;
+        }
+    }
+
+    /** Pre-produces the backlog, then counts deltas for {@code seconds} (or until it drained). */
+    private Window throughput(String bootstrap, Optional<ProcessHandle> broker, String mode)
+            throws Exception {
+        Topic topics = Topic.create(bootstrap);
+        List<SyntheticScene> scenes = scenes();
+        long perCamera = settings.backlogFrames() / settings.cameras();
+        long total = perCamera * settings.cameras();
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap)) {
+            for (long seq = 0; seq < perCamera; seq++) {
+                for (int c = 0; c < scenes.size(); c++) {
+                    send(producer, topics.frames, scenes.get(c), "cam-" + c, seq, failed);
+                }
+            }
+            producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("Kafka refused backlog frames", failed.get());
+        }
+        Window w = new Window();
+        JobClient job = null;
+        try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
+            consumer.subscribe(List.of(topics.deltas));
+            long cpu0 = ProcessStats.jvmCpuNanos();
+            long broker0 = ProcessStats.cpuNanos(broker);
+            job = start(mode, topics);
+            long deadline = System.nanoTime() + startTimeout().toNanos();
+            long firstNanos = 0;
+            long firstCount = 0;
+            long lastNanos = 0;
+            long lastCount = 0;
+            long count = 0;
+            while (count < total) {
+                var records = consumer.poll(Duration.ofMillis(50));
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, TokenDelta> r : records) {
+                    count++;
+                    w.deltas++;
+                    w.tokens += r.value().getStats().getTokens();
+                    w.bytes += r.serializedValueSize();
+                }
+                if (!records.isEmpty()) {
+                    if (firstNanos == 0) {
+                        // the window starts after the first batch: job start-up is not counted
+                        firstNanos = now;
+                        firstCount = count;
+                        deadline = now + (long) (settings.seconds() * 1e9);
+                    } else {
+                        lastNanos = now;
+                        lastCount = count;
+                    }
+                }
+                if (now > deadline) {
+                    if (firstNanos == 0) {
+                        throw new IllegalStateException(
+                                "no delta within " + startTimeout() + " of starting the job");
+                    }
+                    break;
+                }
+            }
+            w.jvmCpuNanos = ProcessStats.jvmCpuNanos() - cpu0;
+            w.brokerCpuNanos = ProcessStats.cpuNanos(broker) - broker0;
+            if (lastNanos > firstNanos) {
+                w.frames = lastCount - firstCount;
+                w.seconds = (lastNanos - firstNanos) / 1e9;
+            }
+        } finally {
+            stop(job);
+            topics.delete();
+        }
+        return w;
+    }
+
+    /**
+     * Starts a job on fresh topics, publishes frames paced at {@code totalFps} (round robin over
+     * the cameras), and after the first delta plus a warm-up second measures for {@code seconds}
+     * (at least 2): throughput, and the latency of every frame sent in the window.
+     */
+    private Window paced(
+            String bootstrap, Optional<ProcessHandle> broker, String mode, double totalFps)
+            throws Exception {
+        Topic topics = Topic.create(bootstrap);
+        List<SyntheticScene> scenes = scenes();
+        double seconds =
+                settings.throughputRun()
+                        ? Math.max(2, settings.seconds() / 2)
+                        : Math.max(2, settings.seconds());
+        Window w = new Window();
+        JobClient job = null;
+        AtomicLong sent = new AtomicLong();
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
+        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap);
+                KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
+            consumer.subscribe(List.of(topics.deltas));
+            job = start(mode, topics);
+            Thread publisher =
+                    new Thread(
+                            () -> {
+                                long start = System.nanoTime();
+                                long i = 0;
+                                try {
+                                    while (System.nanoTime() < stopAt.get()) {
+                                        long due = start + (long) (i * 1e9 / totalFps);
+                                        long wait = due - System.nanoTime();
+                                        if (wait > 0) {
+                                            TimeUnit.NANOSECONDS.sleep(wait);
+                                        }
+                                        int c = (int) (i % scenes.size());
+                                        long seq = i / scenes.size();
+                                        send(
+                                                producer,
+                                                topics.frames,
+                                                scenes.get(c),
+                                                "cam-" + c,
+                                                seq,
+                                                failed);
+                                        sent.incrementAndGet();
+                                        i++;
+                                    }
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "bench-publisher");
+            publisher.setDaemon(true);
+            publisher.start();
+            long deadline = System.nanoTime() + startTimeout().toNanos();
+            long measureFromMicros = Long.MAX_VALUE;
+            long windowStart = 0;
+            long windowEnd = Long.MAX_VALUE;
+            long windowCount = 0;
+            long cpu0 = 0;
+            long broker0 = 0;
+            long[] lat = new long[4096];
+            int n = 0;
+            long seen = 0;
+            while (true) {
+                var records = consumer.poll(Duration.ofMillis(20));
+                long now = System.nanoTime();
+                Instant read = Instant.now();
+                for (ConsumerRecord<String, TokenDelta> r : records) {
+                    seen++;
+                    TokenDelta d = r.value();
+                    long captured = micros(d.getCaptureTime());
+                    if (captured >= measureFromMicros) {
+                        if (n == lat.length) {
+                            lat = Arrays.copyOf(lat, n * 2);
+                        }
+                        lat[n++] = micros(read) - captured;
+                        if (!settings.throughputRun()) {
+                            w.deltas++;
+                            w.tokens += d.getStats().getTokens();
+                            w.bytes += r.serializedValueSize();
+                        }
+                    }
+                }
+                if (windowStart == 0 && seen > 0) {
+                    windowStart = now + WARM_UP.toNanos();
+                    windowEnd = windowStart + (long) (seconds * 1e9);
+                    measureFromMicros = micros(read) + WARM_UP.toNanos() / 1000;
+                }
+                if (windowStart != 0 && cpu0 == 0 && now >= windowStart) {
+                    cpu0 = ProcessStats.jvmCpuNanos();
+                    broker0 = ProcessStats.cpuNanos(broker);
+                    windowCount = seen;
+                }
+                if (windowStart == 0 && now > deadline) {
+                    throw new IllegalStateException(
+                            "no delta within " + startTimeout() + " of starting the job");
+                }
+                if (now >= windowEnd && stopAt.get() == Long.MAX_VALUE) {
+                    stopAt.set(now);
+                    publisher.join(5000);
+                    producer.flush();
+                    w.jvmCpuNanos = ProcessStats.jvmCpuNanos() - cpu0;
+                    w.brokerCpuNanos = ProcessStats.cpuNanos(broker) - broker0;
+                    w.frames = seen - windowCount;
+                    w.seconds = (now - windowStart) / 1e9;
+                    // drain what was sent: it becomes visible within a checkpoint or so
+                    deadline =
+                            now
+                                    + settings.checkpointInterval().toNanos() * 3
+                                    + Duration.ofSeconds(10).toNanos();
+                }
+                if (stopAt.get() != Long.MAX_VALUE && (seen >= sent.get() || now > deadline)) {
+                    break;
+                }
+            }
+            if (failed.get() != null) {
+                throw new IllegalStateException("Kafka refused frames", failed.get());
+            }
+            w.latencies = Arrays.copyOf(lat, n);
+        } finally {
+            stopAt.set(0);
+            stop(job);
+            topics.delete();
+        }
+        return w;
+    }
+
+    private Duration startTimeout() {
+        return Duration.ofSeconds(120).plus(settings.checkpointInterval().multipliedBy(3));
+    }
+
+    private static long micros(Instant t) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    }
+
+    private List<SyntheticScene> scenes() {
+        List<SyntheticScene> scenes = new ArrayList<>();
+        for (int c = 0; c < settings.cameras(); c++) {
+            scenes.add(
+                    SyntheticScenes.create(
+                            settings.scene(),
+                            SyntheticScenes.seedFor("cam-" + c),
+                            settings.width(),
+                            settings.height()));
+        }
+        return scenes;
+    }
+
+    private static void send(
+            KafkaProducer<String, Frame> producer,
+            String topic,
+            SyntheticScene scene,
+            String cameraId,
+            long seq,
+            AtomicReference<Exception> failed) {
+        Frame raw = scene.frame(cameraId, seq);
+        Instant now = Instant.now();
+        Map<String, String> attributes = new HashMap<>(raw.getAttributes());
+        attributes.put(SEND_TIME_ATTRIBUTE, Long.toString(micros(now)));
+        Frame frame = Frame.newBuilder(raw).setCaptureTime(now).setAttributes(attributes).build();
+        producer.send(
+                new ProducerRecord<>(topic, cameraId, frame),
+                (metadata, error) -> {
+                    if (error != null) {
+                        failed.compareAndSet(null, error);
+                    }
+                });
+    }
+
+    private JobClient start(String mode, Topic topics) throws Exception {
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("--kafka.bootstrap-servers", topics.bootstrap));
+        args.addAll(List.of("--kafka.frames-topic", topics.frames));
+        args.addAll(List.of("--kafka.deltas-topic", topics.deltas));
+        args.addAll(List.of("--kafka.rejected-topic", topics.rejected));
+        args.addAll(List.of("--kafka.group-id", topics.prefix));
+        args.addAll(List.of("--kafka.transactional-id-prefix", topics.prefix));
+        args.addAll(List.of("--kafka.starting-offsets", "EARLIEST"));
+        args.addAll(
+                List.of(
+                        "--kafka.delivery",
+                        settings.exactlyOnce() ? "EXACTLY_ONCE" : "AT_LEAST_ONCE"));
+        args.addAll(List.of("--state.backend", settings.rocksDb() ? "ROCKSDB" : "HASHMAP"));
+        args.addAll(
+                List.of("--checkpoint.interval", settings.checkpointInterval().toMillis() + " ms"));
+        args.addAll(List.of("--parallelism", Integer.toString(settings.parallelism())));
+        args.addAll(List.of("--tokenizer.mode", mode.equals("full") ? "FULL" : "DELTA"));
+        args.addAll(settings.extraJobArgs());
+        TokenizerConfig config =
+                TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs(args.toArray(String[]::new)));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+        if (mode.equals("identity")) {
+            IdentityPipeline.wire(env, config);
+            return env.executeAsync("deltatok bench identity");
+        }
+        return TokenizerJob.start(env, config);
+    }
+
+    private static void stop(JobClient job) {
+        if (job == null) {
+            return;
+        }
+        try {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // cancelled jobs end with an exception; the per-job MiniCluster goes down with it
+        }
+    }
+
+    /** One run's topics, created fresh and deleted afterwards so the broker's disk stays small. */
+    private static final class Topic {
+        final String bootstrap;
+        final String prefix;
+        final String frames;
+        final String deltas;
+        final String rejected;
+
+        private Topic(String bootstrap, String prefix) {
+            this.bootstrap = bootstrap;
+            this.prefix = prefix;
+            this.frames = prefix + ".frames";
+            this.deltas = prefix + ".deltas";
+            this.rejected = prefix + ".rejected";
+        }
+
+        static Topic create(String bootstrap) {
+            Topic t = new Topic(bootstrap, "bench-" + UUID.randomUUID().toString().substring(0, 8));
+            Topics.ensure(
+                    bootstrap,
+                    List.of(t.frames, t.deltas, t.rejected),
+                    Topics.DEFAULT_PARTITIONS,
+                    true);
+            t.awaitLeaders();
+            return t;
+        }
+
+        /** Waits (up to 30 s) until every partition has a leader: a fresh topic may not yet. */
+        private void awaitLeaders() {
+            Properties props = new Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            try (Admin admin = Admin.create(props)) {
+                while (System.nanoTime() < deadline) {
+                    try {
+                        boolean ready =
+                                admin
+                                        .describeTopics(List.of(frames, deltas, rejected))
+                                        .allTopicNames()
+                                        .get(10, TimeUnit.SECONDS)
+                                        .values()
+                                        .stream()
+                                        .allMatch(
+                                                d ->
+                                                        d.partitions().stream()
+                                                                .allMatch(
+                                                                        p ->
+                                                                                p.leader() != null
+                                                                                        && !p.leader()
+                                                                                                .isEmpty()));
+                        if (ready) {
+                            return;
+                        }
+                    } catch (Exception notYet) {
+                        // retry until the deadline
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
+        void delete() {
+            Properties props = new Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (Admin admin = Admin.create(props)) {
+                admin.deleteTopics(List.of(frames, deltas, rejected))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the broker's data folder is removed at the end anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.deltatok.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one {@code deltatok bench} invocation measures.
+ *
+ * @param cameras synthetic cameras
+ * @param fps frames per second per camera for a paced run; {@code <= 0} ("max") measures throughput
+ *     on a pre-produced backlog, then latency paced at half the throughput measured
+ * @param seconds length of each measurement window
+ * @param width frame width as published
+ * @param height frame height as published
+ * @param scene built-in synthetic scene every camera shows (each camera its own seed)
+ * @param modes modes to run, interleaved run by run ({@code delta}, {@code full}, {@code identity})
+ * @param runs runs per mode; medians and ranges are over these
+ * @param exactlyOnce exactly-once (transactional) sinks; false: at-least-once
+ * @param rocksDb RocksDB keyed state instead of the heap
+ * @param checkpointInterval Flink checkpoint interval
+ * @param parallelism Flink job parallelism
+ * @param backlogFramesPerSecond backlog size per second of window for throughput runs
+ * @param backlogMaxBytes cap on the backlog's raw bytes (large frames get fewer)
+ * @param extraJobArgs more {@code --key value} job options (e.g. tokenizer settings)
+ */
+public record BenchSettings(
+        int cameras,
+        double fps,
+        double seconds,
+        int width,
+        int height,
+        String scene,
+        List<String> modes,
+        int runs,
+        boolean exactlyOnce,
+        boolean rocksDb,
+        Duration checkpointInterval,
+        int parallelism,
+        int backlogFramesPerSecond,
+        long backlogMaxBytes,
+        List<String> extraJobArgs) {
+
+    public static final List<String> MODES = List.of("delta", "full", "identity");
+
+    public BenchSettings {
+        modes = List.copyOf(modes);
+        extraJobArgs = List.copyOf(extraJobArgs);
+    }
+
+    /** Whether this is a throughput run (backlog, then latency at half the measured rate). */
+    public boolean throughputRun() {
+        return !(fps > 0);
+    }
+
+    public String delivery() {
+        return exactlyOnce ? "exactly-once" : "at-least-once";
+    }
+
+    /** Frames the backlog of a throughput run holds, a multiple of the camera count. */
+    public long backlogFrames() {
+        long frameBytes = (long) width * height * 3;
+        long byRate = Math.round(seconds * backlogFramesPerSecond);
+        long byBytes = Math.max(1, backlogMaxBytes / frameBytes);
+        long frames = Math.max(cameras, Math.min(byRate, byBytes));
+        return (frames + cameras - 1) / cameras * cameras;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.deltatok.bench;
+
+/**
+ * What one run of one mode measured.
+ *
+ * @param framesPerSecond deltas that became visible to a read_committed consumer per second, over
+ *     the throughput window
+ * @param frames deltas counted in the throughput window
+ * @param windowSeconds length of the throughput window
+ * @param tokensPerFrame token ids per delta (upsert ids plus key-map updates)
+ * @param bytesPerFrame serialized delta record value bytes per delta
+ * @param jvmCpuSeconds CPU time of the bench JVM (job, producer, consumer) during the window
+ * @param brokerCpuSeconds CPU time of the Kafka broker child JVM during the window
+ * @param peakHeapMb peak heap of the bench JVM during the run
+ * @param peakRssMb peak RSS (VmHWM) of the bench JVM after the run
+ * @param brokerPeakRssMb peak RSS of the broker JVM after the run
+ * @param latencyMicros send to visible latencies of the latency phase, in microseconds
+ * @param latencyLoadFps total frames per second offered during the latency phase
+ */
+public record RunResult(
+        String mode,
+        int run,
+        double framesPerSecond,
+        long frames,
+        double windowSeconds,
+        double tokensPerFrame,
+        double bytesPerFrame,
+        double jvmCpuSeconds,
+        double brokerCpuSeconds,
+        double peakHeapMb,
+        double peakRssMb,
+        double brokerPeakRssMb,
+        long[] latencyMicros,
+        double latencyLoadFps) {
+
+    public double cpuSeconds() {
+        return jvmCpuSeconds + brokerCpuSeconds;
+    }
+}

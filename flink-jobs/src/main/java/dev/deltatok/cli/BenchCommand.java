@@ -1,0 +1,295 @@
+package dev.deltatok.cli;
+
+import dev.deltatok.bench.BenchReport;
+import dev.deltatok.bench.BenchRunner;
+import dev.deltatok.bench.BenchSettings;
+import dev.deltatok.bench.RunResult;
+import dev.deltatok.scene.SyntheticScenes;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code deltatok bench}: the tokenizer job against its baselines (full-grid tokenisation and an
+ * identity job of the same shape) on a real broker and a MiniCluster, side by side in one run.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures the tokenizer job end to end on this machine: a Kafka broker (child JVM), a"
+                    + " MiniCluster job per run, N synthetic cameras. Reports frames per second"
+                    + " visible to a read_committed consumer, latency from send to visible"
+                    + " (p50/p95/p99), tokens and bytes per frame, CPU seconds (this JVM plus the"
+                    + " broker's) and peak memory.",
+            "--fps max (default) pre-produces a backlog and measures throughput, then latency"
+                    + " with frames paced at half the measured rate; --fps F paces every camera"
+                    + " at F frames per second for both.",
+            "Modes: delta (the tokenizer), full (every patch every frame), identity (the same"
+                    + " job shape with a pass-through instead of the tokenizer), all (the three,"
+                    + " interleaved run by run, with ratios)."
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--cameras",
+            defaultValue = "8",
+            paramLabel = "N",
+            description = "Synthetic cameras (default: ${DEFAULT-VALUE}).")
+    int cameras;
+
+    @Option(
+            names = "--fps",
+            defaultValue = "max",
+            paramLabel = "F|max",
+            description =
+                    "Frames per second per camera, or max for a throughput run"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String fps;
+
+    @Option(
+            names = "--seconds",
+            defaultValue = "20",
+            paramLabel = "S",
+            description = "Measurement window per run (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(
+            names = "--size",
+            defaultValue = "256",
+            paramLabel = "N|WxH",
+            description =
+                    "Frame size as published; the job resizes to the model's input"
+                            + " (default: ${DEFAULT-VALUE}, i.e. 256x256).")
+    String size;
+
+    @Option(
+            names = "--scene",
+            defaultValue = "corridor",
+            paramLabel = "NAME",
+            description =
+                    "Built-in scene every camera shows, with its own seed: static,"
+                            + " corridor, busy, noise, lighting, cut, pan (default: ${DEFAULT-VALUE}).")
+    String scene;
+
+    @Option(
+            names = "--mode",
+            defaultValue = "all",
+            paramLabel = "MODE",
+            description = "delta, full, identity or all (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(
+            names = "--runs",
+            defaultValue = "3",
+            paramLabel = "R",
+            description =
+                    "Runs per mode; medians and min-max over them (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(
+            names = "--delivery",
+            defaultValue = "exactly-once",
+            paramLabel = "GUARANTEE",
+            description =
+                    "exactly-once (transactions, visible at each checkpoint) or"
+                            + " at-least-once (default: ${DEFAULT-VALUE}).")
+    String delivery;
+
+    @Option(
+            names = "--state-backend",
+            defaultValue = "hashmap",
+            paramLabel = "BACKEND",
+            description = "hashmap or rocksdb (default: ${DEFAULT-VALUE}).")
+    String stateBackend;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "1s",
+            paramLabel = "DURATION",
+            description = "Flink checkpoint interval (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            paramLabel = "P",
+            description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--backlog-rate",
+            defaultValue = "600",
+            paramLabel = "FRAMES",
+            description =
+                    "Throughput runs pre-produce this many frames per second of window,"
+                            + " at most 2 GiB of pixels (default: ${DEFAULT-VALUE}).")
+    int backlogRate;
+
+    @Option(
+            names = "--job-option",
+            paramLabel = "KEY=VALUE",
+            description = "More job options, e.g. --job-option tokenizer.change-threshold=8.")
+    List<String> jobOptions = new ArrayList<>();
+
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the results as JSON to FILE.")
+    Path json;
+
+    /** What the last invocation measured; read by tests. */
+    volatile Map<String, List<RunResult>> results;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchSettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok bench: " + e.getMessage());
+            return 2;
+        }
+        quietLogs();
+        BenchRunner runner =
+                new BenchRunner(
+                        settings,
+                        line -> {
+                            err.println("deltatok bench: " + line);
+                            err.flush();
+                        });
+        results = runner.run();
+        BenchReport report = new BenchReport(settings, results);
+        report.print(out);
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(json, report.json());
+            err.println("deltatok bench: wrote " + json);
+        }
+        return 0;
+    }
+
+    BenchSettings settings() {
+        if (cameras < 1 || cameras > 10_000) {
+            throw new IllegalArgumentException("--cameras must be in [1, 10000], got " + cameras);
+        }
+        if (!(seconds > 0) || runs < 1 || parallelism < 1 || backlogRate < 1) {
+            throw new IllegalArgumentException(
+                    "--seconds, --runs, --parallelism and --backlog-rate must be above 0");
+        }
+        double f;
+        if (fps.equalsIgnoreCase("max")) {
+            f = 0;
+        } else {
+            try {
+                f = Double.parseDouble(fps);
+            } catch (NumberFormatException e) {
+                f = -1;
+            }
+            if (!(f > 0)) {
+                throw new IllegalArgumentException(
+                        "--fps must be a number above 0 or max, got '" + fps + "'");
+            }
+        }
+        int[] wh = ProduceCommand.parseSize(size.contains("x") ? size : size + "x" + size);
+        if (!SyntheticScenes.names().contains(scene)) {
+            throw new IllegalArgumentException(
+                    "unknown --scene '" + scene + "'; known: " + SyntheticScenes.names());
+        }
+        List<String> modes =
+                switch (mode.toLowerCase(Locale.ROOT)) {
+                    case "all" -> BenchSettings.MODES;
+                    case "delta", "full", "identity" -> List.of(mode.toLowerCase(Locale.ROOT));
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--mode must be delta, full, identity or all, got '"
+                                            + mode
+                                            + "'");
+                };
+        boolean exactlyOnce =
+                switch (delivery.toLowerCase(Locale.ROOT)) {
+                    case "exactly-once", "exactly_once" -> true;
+                    case "at-least-once", "at_least_once" -> false;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--delivery must be exactly-once or at-least-once, got '"
+                                            + delivery
+                                            + "'");
+                };
+        boolean rocksDb =
+                switch (stateBackend.toLowerCase(Locale.ROOT)) {
+                    case "hashmap" -> false;
+                    case "rocksdb" -> true;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--state-backend must be hashmap or rocksdb, got '"
+                                            + stateBackend
+                                            + "'");
+                };
+        Duration interval;
+        try {
+            interval = TimeUtils.parseDuration(checkpointInterval);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--checkpoint-interval must be a duration like 1s or 500ms, got '"
+                            + checkpointInterval
+                            + "'");
+        }
+        List<String> extra = new ArrayList<>();
+        for (String o : jobOptions) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(
+                        "--job-option must be KEY=VALUE, got '" + o + "'");
+            }
+            extra.add("--" + o.substring(0, eq));
+            extra.add(o.substring(eq + 1));
+        }
+        return new BenchSettings(
+                cameras,
+                f,
+                seconds,
+                wh[0],
+                wh[1],
+                scene,
+                modes,
+                runs,
+                exactlyOnce,
+                rocksDb,
+                interval,
+                parallelism,
+                backlogRate,
+                2L << 30,
+                extra);
+    }
+
+    /** Keeps Flink's and Kafka's start-up noise off the output unless DELTATOK_LOG_LEVEL is set. */
+    private static void quietLogs() {
+        if (System.getenv("DELTATOK_LOG_LEVEL") != null) {
+            return;
+        }
+        Configurator.setLevel("org.apache.flink", Level.ERROR);
+        Configurator.setLevel("org.apache.kafka", Level.ERROR);
+        Configurator.setLevel("dev.deltatok", Level.WARN);
+    }
+}

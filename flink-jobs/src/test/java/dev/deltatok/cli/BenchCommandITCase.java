@@ -1,0 +1,78 @@
+package dev.deltatok.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code deltatok bench --mode all} in-process: real broker, MiniCluster jobs, two cameras. */
+@Timeout(240)
+class BenchCommandITCase {
+
+    @TempDir Path dir;
+
+    @Test
+    void allModesWriteEveryFieldWithPlausibleValues() throws Exception {
+        Path json = dir.resolve("bench.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli =
+                DeltatokCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+
+        int exit =
+                cli.execute(
+                        "bench",
+                        "--cameras",
+                        "2",
+                        "--seconds",
+                        "3",
+                        "--runs",
+                        "1",
+                        "--mode",
+                        "all",
+                        "--fps",
+                        "10",
+                        "--json",
+                        json.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.fieldNames()).toIterable().containsExactly("modes", "ratios");
+        for (String mode : new String[] {"delta", "full", "identity"}) {
+            JsonNode m = root.path("modes").path(mode);
+            assertThat(m.isObject()).as(mode).isTrue();
+            for (String stat : new String[] {"median", "min", "max"}) {
+                assertThat(m.path("framesPerSecond").path(stat).asDouble())
+                        .as(mode + " framesPerSecond." + stat)
+                        .isPositive();
+            }
+            for (String p : new String[] {"p50", "p95", "p99"}) {
+                assertThat(m.path("latencyMs").path(p).asDouble())
+                        .as(mode + " latencyMs." + p)
+                        .isPositive()
+                        .isLessThan(60_000);
+            }
+            assertThat(m.path("latencyMs").path("p50").asDouble())
+                    .isLessThanOrEqualTo(m.path("latencyMs").path("p99").asDouble());
+            assertThat(m.has("tokensPerFrame")).as(mode).isTrue();
+            assertThat(m.path("bytesPerFrame").asDouble()).as(mode).isPositive();
+            assertThat(m.path("cpuSeconds").asDouble()).as(mode).isPositive();
+            assertThat(m.path("peakRssMb").asDouble()).as(mode).isPositive();
+        }
+        JsonNode modes = root.path("modes");
+        assertThat(modes.path("identity").path("tokensPerFrame").asDouble()).isZero();
+        assertThat(modes.path("delta").path("tokensPerFrame").asDouble())
+                .isPositive()
+                .isLessThan(modes.path("full").path("tokensPerFrame").asDouble());
+        assertThat(root.path("ratios").path("deltaOverIdentityThroughput").asDouble()).isPositive();
+        assertThat(root.path("ratios").path("deltaOverFullTokens").asDouble()).isBetween(0.0, 1.0);
+        assertThat(out.toString()).contains("delta").contains("identity").contains("ratios");
+    }
+}
