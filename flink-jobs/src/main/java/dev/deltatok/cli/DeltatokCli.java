@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TailCommand.class,
             DemoCommand.class,
             ViewCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DeltatokCli implements Runnable {
