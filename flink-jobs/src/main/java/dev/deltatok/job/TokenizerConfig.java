@@ -36,7 +36,7 @@ public record TokenizerConfig(
         TokenizerOptions.StateBackend stateBackend,
         Duration checkpointInterval,
         String checkpointDir,
-        int parallelism,
+        Integer parallelism,
         int maxRejectedBytes)
         implements Serializable {
 
@@ -50,7 +50,11 @@ public record TokenizerConfig(
                 CHECKPOINT_INTERVAL,
                 checkpointInterval,
                 "a duration >= 10 ms");
-        require(parallelism >= 1, PARALLELISM, parallelism, "an integer >= 1");
+        require(
+                parallelism == null || parallelism >= 1,
+                PARALLELISM,
+                parallelism,
+                "an integer >= 1");
         require(modelThreads >= 1, MODEL_THREADS, modelThreads, "an integer >= 1");
         require(maxRejectedBytes >= 0, REJECTED_MAX_BYTES, maxRejectedBytes, "a size >= 0");
     }
@@ -105,7 +109,7 @@ public record TokenizerConfig(
                 conf.get(STATE_BACKEND),
                 conf.get(CHECKPOINT_INTERVAL),
                 conf.getOptional(CHECKPOINT_DIR).orElse(null),
-                conf.get(PARALLELISM),
+                conf.getOptional(PARALLELISM).orElse(null),
                 (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()));
     }
 
@@ -170,7 +174,9 @@ public record TokenizerConfig(
             conf.setString("execution.checkpointing.dir", checkpointDir);
         }
         conf.setString("pipeline.generic-types", "false");
-        conf.setString("parallelism.default", Integer.toString(parallelism));
+        if (parallelism != null) {
+            conf.setString("parallelism.default", Integer.toString(parallelism));
+        }
         return conf;
     }
 

@@ -252,7 +252,11 @@ public final class TokenizerOptions {
                             "Durable checkpoint storage URI (file:///..., s3://...); unset keeps checkpoints in JobManager memory.");
 
     public static final ConfigOption<Integer> PARALLELISM =
-            key("parallelism").intType().defaultValue(1).withDescription("Parallelism of the job.");
+            key("parallelism")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Parallelism of the job; unset leaves it to the cluster (flink run -p, parallelism.default) or, for deltatok run, the number of cores.");
 
     public static final ConfigOption<MemorySize> REJECTED_MAX_BYTES =
             key("rejected.max-original-bytes")
