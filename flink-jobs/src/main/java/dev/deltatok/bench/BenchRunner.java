@@ -9,6 +9,7 @@ import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,6 +55,7 @@ public final class BenchRunner {
 
     private final BenchSettings settings;
     private final Consumer<String> log;
+    private int recordings;
 
     public BenchRunner(BenchSettings settings, Consumer<String> log) {
         this.settings = settings;
@@ -165,10 +169,11 @@ public final class BenchRunner {
         }
         Window w = new Window();
         JobClient job = null;
+        Recording recording = null;
         try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
             consumer.subscribe(List.of(topics.deltas));
-            long cpu0 = ProcessStats.jvmCpuNanos();
-            long broker0 = ProcessStats.cpuNanos(broker);
+            long cpu0 = 0;
+            long broker0 = 0;
             job = start(mode, topics);
             long deadline = System.nanoTime() + startTimeout().toNanos();
             long firstNanos = 0;
@@ -190,6 +195,9 @@ public final class BenchRunner {
                         // the window starts after the first batch: job start-up is not counted
                         firstNanos = now;
                         firstCount = count;
+                        cpu0 = ProcessStats.jvmCpuNanos();
+                        broker0 = ProcessStats.cpuNanos(broker);
+                        recording = startRecording();
                         deadline = now + (long) (settings.seconds() * 1e9);
                     } else {
                         lastNanos = now;
@@ -206,6 +214,7 @@ public final class BenchRunner {
             }
             w.jvmCpuNanos = ProcessStats.jvmCpuNanos() - cpu0;
             w.brokerCpuNanos = ProcessStats.cpuNanos(broker) - broker0;
+            stopRecording(recording, mode);
             if (lastNanos > firstNanos) {
                 w.frames = lastCount - firstCount;
                 w.seconds = (lastNanos - firstNanos) / 1e9;
@@ -343,6 +352,28 @@ public final class BenchRunner {
             topics.delete();
         }
         return w;
+    }
+
+    /** Starts a JFR recording (profile settings) of this JVM when {@code --jfr} asked for one. */
+    private Recording startRecording() throws Exception {
+        if (settings.jfrPrefix() == null) {
+            return null;
+        }
+        Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.start();
+        return recording;
+    }
+
+    /** Stops the recording and writes it to {@code PREFIX-MODE-N.jfr}. */
+    private void stopRecording(Recording recording, String mode) throws Exception {
+        if (recording == null) {
+            return;
+        }
+        recording.stop();
+        Path file = Path.of(settings.jfrPrefix() + "-" + mode + "-" + (++recordings) + ".jfr");
+        recording.dump(file);
+        recording.close();
+        log.accept("profile of the throughput window written to " + file);
     }
 
     private Duration startTimeout() {

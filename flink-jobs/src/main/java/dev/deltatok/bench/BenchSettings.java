@@ -22,6 +22,8 @@ import java.util.List;
  * @param backlogFramesPerSecond backlog size per second of window for throughput runs
  * @param backlogMaxBytes cap on the backlog's raw bytes (large frames get fewer)
  * @param extraJobArgs more {@code --key value} job options (e.g. tokenizer settings)
+ * @param jfrPrefix when not null, each throughput window is recorded with JFR to {@code
+ *     PREFIX-MODE-N.jfr}
  */
 public record BenchSettings(
         int cameras,
@@ -38,7 +40,8 @@ public record BenchSettings(
         int parallelism,
         int backlogFramesPerSecond,
         long backlogMaxBytes,
-        List<String> extraJobArgs) {
+        List<String> extraJobArgs,
+        String jfrPrefix) {
 
     public static final List<String> MODES = List.of("delta", "full", "identity");
 

@@ -148,6 +148,14 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> jobOptions = new ArrayList<>();
 
     @Option(
+            names = "--jfr",
+            paramLabel = "PREFIX",
+            description =
+                    "Record each throughput window with Java Flight Recorder (profile settings)"
+                            + " to PREFIX-MODE-N.jfr; summarise with bench/jfr_summary.py.")
+    String jfr;
+
+    @Option(
             names = "--json",
             paramLabel = "FILE",
             description = "Also write the results as JSON to FILE.")
@@ -280,7 +288,8 @@ public final class BenchCommand implements Callable<Integer> {
                 parallelism,
                 backlogRate,
                 2L << 30,
-                extra);
+                extra,
+                jfr);
     }
 
     /** Keeps Flink's and Kafka's start-up noise off the output unless DELTATOK_LOG_LEVEL is set. */
