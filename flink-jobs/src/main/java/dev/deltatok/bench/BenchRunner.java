@@ -360,6 +360,9 @@ public final class BenchRunner {
             return null;
         }
         Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        // denser than the profile settings' 10-20 ms, so a 10 s window gives thousands of samples
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(2));
         recording.start();
         return recording;
     }
