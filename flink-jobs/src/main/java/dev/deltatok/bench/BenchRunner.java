@@ -71,7 +71,15 @@ public final class BenchRunner {
             Optional<ProcessHandle> brokerProcess = ProcessStats.broker();
             for (int r = 0; r < settings.runs(); r++) {
                 for (String mode : settings.modes()) {
-                    RunResult result = runOnce(broker.bootstrapServers(), brokerProcess, mode, r);
+                    RunResult result;
+                    try {
+                        result = runOnce(broker.bootstrapServers(), brokerProcess, mode, r);
+                    } catch (Exception | Error e) {
+                        log.accept(
+                                "run " + (r + 1) + " " + mode + " failed; broker log ends with:");
+                        log.accept(tail(broker.logFile(), 40));
+                        throw e;
+                    }
                     log.accept(
                             String.format(
                                     Locale.ROOT,
@@ -91,6 +99,15 @@ public final class BenchRunner {
             }
         }
         return results;
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return "(no broker log: " + e.getMessage() + ")";
+        }
     }
 
     private static String ms(double micros) {
@@ -221,7 +238,6 @@ public final class BenchRunner {
             }
         } finally {
             stop(job);
-            topics.delete();
         }
         return w;
     }
@@ -349,7 +365,6 @@ public final class BenchRunner {
         } finally {
             stopAt.set(0);
             stop(job);
-            topics.delete();
         }
         return w;
     }
@@ -464,7 +479,11 @@ public final class BenchRunner {
         }
     }
 
-    /** One run's topics, created fresh and deleted afterwards so the broker's disk stays small. */
+    /**
+     * One run's topics, created fresh. They are kept until the broker stops: while topics were
+     * deleted between runs, a later backlog's sends to one partition twice expired after 120 s
+     * (cause not found), and keeping them avoided it in the runs since.
+     */
     private static final class Topic {
         final String bootstrap;
         final String prefix;
@@ -527,18 +546,6 @@ public final class BenchRunner {
                         return;
                     }
                 }
-            }
-        }
-
-        void delete() {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (Admin admin = Admin.create(props)) {
-                admin.deleteTopics(List.of(frames, deltas, rejected))
-                        .all()
-                        .get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // the broker's data folder is removed at the end anyway
             }
         }
     }

@@ -138,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "FRAMES",
             description =
                     "Throughput runs pre-produce this many frames per second of window,"
-                            + " at most 2 GiB of pixels (default: ${DEFAULT-VALUE}).")
+                            + " at most 1 GiB of pixels (default: ${DEFAULT-VALUE}).")
     int backlogRate;
 
     @Option(
@@ -287,7 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
                 interval,
                 parallelism,
                 backlogRate,
-                2L << 30,
+                1L << 30,
                 extra,
                 jfr);
     }
