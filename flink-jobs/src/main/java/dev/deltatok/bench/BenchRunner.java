@@ -9,6 +9,7 @@ import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
+import dev.deltatok.wire.FrameSerde;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Runs {@code deltatok bench}: one real Kafka broker (child JVM) for the whole invocation, and per
@@ -173,7 +176,7 @@ public final class BenchRunner {
         long perCamera = settings.backlogFrames() / settings.cameras();
         long total = perCamera * settings.cameras();
         AtomicReference<Exception> failed = new AtomicReference<>();
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap)) {
+        try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap)) {
             for (long seq = 0; seq < perCamera; seq++) {
                 for (int c = 0; c < scenes.size(); c++) {
                     send(producer, topics.frames, scenes.get(c), "cam-" + c, seq, failed);
@@ -261,7 +264,7 @@ public final class BenchRunner {
         AtomicLong sent = new AtomicLong();
         AtomicReference<Exception> failed = new AtomicReference<>();
         AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap);
+        try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap);
                 KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
             consumer.subscribe(List.of(topics.deltas));
             job = start(mode, topics);
@@ -392,6 +395,27 @@ public final class BenchRunner {
         recording.dump(file);
         recording.close();
         log.accept("profile of the throughput window written to " + file);
+    }
+
+    /**
+     * A frame producer for the benchmark: not idempotent, one request in flight per connection (so
+     * each camera's frames stay in order) and long timeouts. Under load the idempotent producer of
+     * {@link Clients#frameProducer} saw a request time out, then OutOfOrderSequenceException on
+     * every retry until the batch expired (120 s); the bench only needs ordered, complete delivery.
+     */
+    private static KafkaProducer<String, Frame> frameProducer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new FrameSerde());
     }
 
     private Duration startTimeout() {
