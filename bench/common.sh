@@ -1,6 +1,8 @@
 # Shared settings of the sweep scripts; source it. Override with environment variables:
 #   SECONDS_PER_RUN (window per run, default 10), RUNS (runs per mode, default 3),
-#   RESULTS (folder of the JSON files, default bench/results), BENCH_ARGS (more bench options).
+#   RESULTS (folder of the JSON files, default bench/results), BENCH_ARGS (more bench options),
+#   DELTATOK (the command to run, default ./deltatok; e.g. a wrapper around a copy of the jar so
+#   that builds in the same checkout cannot replace it mid-run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
@@ -18,7 +20,7 @@ bench() {
         echo "# ./deltatok bench --mode all --seconds $SECONDS_PER_RUN --runs $RUNS $* ${BENCH_ARGS:-}"
     } > "$RESULTS/$name.txt"
     # shellcheck disable=SC2086
-    "$root/deltatok" bench --mode all --seconds "$SECONDS_PER_RUN" --runs "$RUNS" "$@" ${BENCH_ARGS:-} \
+    "${DELTATOK:-$root/deltatok}" bench --mode all --seconds "$SECONDS_PER_RUN" --runs "$RUNS" "$@" ${BENCH_ARGS:-} \
         --json "$RESULTS/$name.json" 2>&1 | grep -v -e BlobServerConnection -e '^java.io.IOException: Unknown operation' -e '^	at ' | tee -a "$RESULTS/$name.txt"
     echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/$name.txt"
 }

