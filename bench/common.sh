@@ -21,6 +21,6 @@ bench() {
     } > "$RESULTS/$name.txt"
     # shellcheck disable=SC2086
     "${DELTATOK:-$root/deltatok}" bench --mode all --seconds "$SECONDS_PER_RUN" --runs "$RUNS" "$@" ${BENCH_ARGS:-} \
-        --json "$RESULTS/$name.json" 2>&1 | grep -v -e BlobServerConnection -e '^java.io.IOException: Unknown operation' -e '^	at ' | tee -a "$RESULTS/$name.txt"
+        --json "$RESULTS/$name.json" 2>&1 | grep --line-buffered -v -e BlobServerConnection -e '^java.io.IOException: Unknown operation' -e '^	at ' | tee -a "$RESULTS/$name.txt"
     echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/$name.txt"
 }
