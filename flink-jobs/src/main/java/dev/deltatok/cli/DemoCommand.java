@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,6 +116,21 @@ final class DemoCommand implements Callable<Integer> {
             description = "A model manifest; default: the model shipped in the jar.")
     String model;
 
+    @Option(
+            names = "--view",
+            description =
+                    "Also serve the live viewer (deltatok view) while the demo runs; its URL is"
+                            + " printed at start.")
+    boolean view;
+
+    @Option(
+            names = "--view-port",
+            defaultValue = "8080",
+            paramLabel = "PORT",
+            description =
+                    "Port of the viewer with --view; 0 = any free one (default: ${DEFAULT-VALUE}).")
+    int viewPort;
+
     /** What the last run measured; read by tests. */
     volatile Summary summary;
 
@@ -175,6 +191,8 @@ final class DemoCommand implements Callable<Integer> {
         List<LiveCamera> live = new ArrayList<>();
         KafkaBroker broker = null;
         JobClient job = null;
+        Thread viewer = null;
+        ViewCommand viewCommand = new ViewCommand();
         try {
             for (int c = 0; c < cameras; c++) {
                 String source = sources.get(c % sources.size());
@@ -204,11 +222,18 @@ final class DemoCommand implements Callable<Integer> {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
             job = TokenizerJob.start(env, config);
+            if (view) {
+                viewer = startViewer(err, config, viewCommand);
+            }
             if (interrupted) {
                 return 130;
             }
             summary = run(err, config, live, sources, startNanos);
         } finally {
+            if (viewer != null) {
+                viewCommand.stop();
+                viewer.join(15_000);
+            }
             status(err, "stopping: job, Kafka broker...");
             if (job != null) {
                 try {
@@ -254,6 +279,28 @@ final class DemoCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Runs {@code deltatok view} on the demo's deltas topic until interrupted. */
+    private Thread startViewer(PrintWriter err, TokenizerConfig config, ViewCommand command) {
+        Thread viewer =
+                new Thread(
+                        () ->
+                                new CommandLine(command)
+                                        .setErr(err)
+                                        .setOut(spec.commandLine().getOut())
+                                        .execute(
+                                                "--bootstrap-servers",
+                                                config.bootstrapServers(),
+                                                "--topic",
+                                                config.deltasTopic(),
+                                                "--from-beginning",
+                                                "--port",
+                                                Integer.toString(viewPort)),
+                        "demo-viewer");
+        viewer.setDaemon(true);
+        viewer.start();
+        return viewer;
     }
 
     private TokenizerConfig config(String bootstrap) {

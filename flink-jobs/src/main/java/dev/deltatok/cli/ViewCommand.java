@@ -107,6 +107,18 @@ final class ViewCommand implements Callable<Integer> {
         long pngFrameSeq = -1;
     }
 
+    private volatile boolean stopRequested;
+    private volatile KafkaConsumer<String, TokenDelta> activeConsumer;
+
+    /** Stops a running view from another thread (deltatok demo --view). */
+    void stop() {
+        stopRequested = true;
+        KafkaConsumer<String, TokenDelta> consumer = activeConsumer;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+
     private final Object lock = new Object();
     private final Map<String, CameraView> views = new LinkedHashMap<>();
     private DeltaFollower follower;
@@ -149,6 +161,7 @@ final class ViewCommand implements Callable<Integer> {
                 server.getAddress().getPort(), topic, decoder.spec().modelId());
         err.flush();
         CountDownLatch finished = new CountDownLatch(1);
+        boolean interruptedWhileStopping = false;
         try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrapServers)) {
             Thread hook =
                     new Thread(
@@ -162,6 +175,10 @@ final class ViewCommand implements Callable<Integer> {
                             },
                             "view-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            activeConsumer = consumer;
+            if (stopRequested) {
+                consumer.wakeup();
+            }
             consumer.subscribe(
                     List.of(topic),
                     new ConsumerRebalanceListener() {
@@ -178,15 +195,16 @@ final class ViewCommand implements Callable<Integer> {
             long deadline =
                     stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + stopAfter.toNanos();
             try {
-                while (System.nanoTime() < deadline) {
+                while (System.nanoTime() < deadline && !stopRequested) {
                     for (ConsumerRecord<String, TokenDelta> r :
                             consumer.poll(Duration.ofMillis(200))) {
                         accept(r.value());
                     }
                 }
             } catch (WakeupException stopping) {
-                // Ctrl-C
+                // Ctrl-C, or stop() when the demo ends
             } finally {
+                activeConsumer = null;
                 server.stop(0);
                 ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
                 decoder.close();
@@ -196,7 +214,13 @@ final class ViewCommand implements Callable<Integer> {
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running
                 }
+                // Stopping the HTTP server can leave this thread's interrupt flag set, which
+                // would make the consumer's close fail noisily; restore it after the close.
+                interruptedWhileStopping = Thread.interrupted();
             }
+        }
+        if (interruptedWhileStopping) {
+            Thread.currentThread().interrupt();
         }
         return 0;
     }
