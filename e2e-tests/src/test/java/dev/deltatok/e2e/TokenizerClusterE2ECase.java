@@ -210,15 +210,19 @@ class TokenizerClusterE2ECase {
         return out;
     }
 
+    /** Publishes frames and waits for every acknowledgement, so a lost frame fails here. */
     private static void produce(
             String topic, Map<String, List<Frame>> cameras, int from, int to, long pauseMillis)
-            throws InterruptedException {
+            throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<String, Frame> producer =
                 Clients.frameProducer(broker.bootstrapServers())) {
             for (int i = from; i < to; i++) {
                 for (var entry : cameras.entrySet()) {
-                    producer.send(
-                            new ProducerRecord<>(topic, entry.getKey(), entry.getValue().get(i)));
+                    sent.add(
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            topic, entry.getKey(), entry.getValue().get(i))));
                 }
                 if (pauseMillis > 0) {
                     producer.flush();
@@ -226,6 +230,9 @@ class TokenizerClusterE2ECase {
                 }
             }
             producer.flush();
+            for (var ack : sent) {
+                ack.get();
+            }
         }
     }
 

@@ -19,7 +19,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Clients {
     private Clients() {}
 
-    /** A frame producer: keyed by camera id, large records allowed, idempotent. */
+    /**
+     * A frame producer: keyed by camera id, large records allowed, idempotent, one request in
+     * flight (order per camera survives retries), and patient timeouts so that a loaded broker
+     * slows producers down instead of expiring frames.
+     */
     public static KafkaProducer<String, Frame> frameProducer(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -28,6 +32,9 @@ public final class Clients {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
         return new KafkaProducer<>(p, new StringSerializer(), new FrameSerde());
     }
 

@@ -75,17 +75,28 @@ final class JobTestSupport {
         return out;
     }
 
-    /** Publishes frames interleaved across cameras, as live cameras would. */
+    /**
+     * Publishes frames interleaved across cameras, as live cameras would, and waits for every
+     * acknowledgement: a frame that could not be written fails here, not as a missing delta.
+     */
     static void produce(String bootstrap, String topic, Map<String, List<Frame>> cameras) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap)) {
             int frames = cameras.values().iterator().next().size();
             for (int i = 0; i < frames; i++) {
                 for (var entry : cameras.entrySet()) {
-                    producer.send(
-                            new ProducerRecord<>(topic, entry.getKey(), entry.getValue().get(i)));
+                    sent.add(
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            topic, entry.getKey(), entry.getValue().get(i))));
                 }
             }
             producer.flush();
+            for (var ack : sent) {
+                ack.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish every frame", e);
         }
     }
 
