@@ -32,6 +32,7 @@ public final class AvroWireCodec<T extends SpecificRecord> {
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    private final long fingerprint;
     private final Map<Long, Schema> knownWriters = new LinkedHashMap<>();
 
     private AvroWireCodec(Class<T> type, Schema schema) {
@@ -40,7 +41,8 @@ public final class AvroWireCodec<T extends SpecificRecord> {
         SpecificData model = new SpecificData(type.getClassLoader());
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
-        knownWriters.put(SchemaNormalization.parsingFingerprint64(schema), schema);
+        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        knownWriters.put(fingerprint, schema);
     }
 
     /** A codec for a generated Avro class, writing and reading its current schema. */
@@ -67,7 +69,7 @@ public final class AvroWireCodec<T extends SpecificRecord> {
 
     /** The fingerprint written into every value, as the spec lays it out (little-endian). */
     public long fingerprint() {
-        return SchemaNormalization.parsingFingerprint64(schema);
+        return fingerprint;
     }
 
     public byte[] encode(T record) {
@@ -89,10 +91,11 @@ public final class AvroWireCodec<T extends SpecificRecord> {
      * @throws WireFormatException with a problem and a message naming what was expected
      */
     public T decode(byte[] bytes) {
-        String expected = describeExpected();
         if (bytes == null || bytes.length == 0) {
             throw new WireFormatException(
-                    WireFormatException.Problem.EMPTY, "empty payload: expected " + expected, null);
+                    WireFormatException.Problem.EMPTY,
+                    "empty payload: expected " + describeExpected(),
+                    null);
         }
         if (bytes.length < 2 || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
             String seen = bytes.length < 2 ? hex(bytes, 0, bytes.length) : hex(bytes, 0, 2);
@@ -116,16 +119,16 @@ public final class AvroWireCodec<T extends SpecificRecord> {
                             + " bytes, but the single-object header alone is "
                             + HEADER_BYTES
                             + " bytes; expected "
-                            + expected,
+                            + describeExpected(),
                     null);
         }
-        long fingerprint =
+        long written =
                 ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        if (!knownWriters.containsKey(fingerprint)) {
+        if (!knownWriters.containsKey(written)) {
             throw new WireFormatException(
                     WireFormatException.Problem.UNKNOWN_FINGERPRINT,
                     "unknown schema fingerprint "
-                            + fingerprintHex(fingerprint)
+                            + fingerprintHex(written)
                             + ": not a "
                             + schema.getFullName()
                             + " schema this reader knows (known: "
@@ -170,11 +173,12 @@ public final class AvroWireCodec<T extends SpecificRecord> {
                 cause);
     }
 
+    /** Built only on error paths: the fingerprint is not cheap to compute per record. */
     private String describeExpected() {
         return "Avro single-object encoding of "
                 + schema.getFullName()
                 + " (C3 01, fingerprint "
-                + fingerprintHex(fingerprint())
+                + fingerprintHex(fingerprint)
                 + ", body)";
     }
 
