@@ -2,7 +2,7 @@ package dev.deltatok.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.PixelFormat;
@@ -19,33 +19,20 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code deltatok produce} against a real Kafka broker. */
 @Timeout(180)
 class ProduceCommandITCase {
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void publishesGapFreeFramesPerCameraKeyedByCameraId() {
         String topic = "frames-" + UUID.randomUUID();
-        Topics.ensure(broker.bootstrapServers(), List.of(topic), 4, true);
+        Topics.ensure(KAFKA.bootstrapServers(), List.of(topic), 4, true);
         StringWriter err = new StringWriter();
 
         int exit =
@@ -54,7 +41,7 @@ class ProduceCommandITCase {
                         .execute(
                                 "produce",
                                 "--bootstrap-servers",
-                                broker.bootstrapServers(),
+                                KAFKA.bootstrapServers(),
                                 "--topic",
                                 topic,
                                 "--camera-id",
@@ -99,7 +86,7 @@ class ProduceCommandITCase {
                         .execute(
                                 "produce",
                                 "--bootstrap-servers",
-                                broker.bootstrapServers(),
+                                KAFKA.bootstrapServers(),
                                 "--topic",
                                 "absent-" + UUID.randomUUID(),
                                 "--input",
@@ -113,7 +100,7 @@ class ProduceCommandITCase {
 
     private static List<Frame> readFrames(String topic, int expected) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<Frame> out = new ArrayList<>();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.kafka.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,10 +16,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -30,19 +29,7 @@ import picocli.CommandLine;
 @Timeout(240)
 class ProduceRunTailITCase {
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void producedCamerasComeBackAsGapFreeDeltasInTail() throws Exception {
@@ -50,14 +37,14 @@ class ProduceRunTailITCase {
         String frames = "frames-" + id;
         String deltas = "deltas-" + id;
         String rejected = "rejected-" + id;
-        Topics.ensure(broker.bootstrapServers(), List.of(frames, deltas, rejected), 2, true);
+        Topics.ensure(KAFKA.bootstrapServers(), List.of(frames, deltas, rejected), 2, true);
         int cameras = 3;
         int perCamera = 30;
 
         run(
                 "produce",
                 "--bootstrap-servers",
-                broker.bootstrapServers(),
+                KAFKA.bootstrapServers(),
                 "--topic",
                 frames,
                 "--camera-id",
@@ -75,7 +62,7 @@ class ProduceRunTailITCase {
                 TokenizerConfig.fromConfiguration(
                         TokenizerConfig.parseArgs(
                                 "--kafka.bootstrap-servers",
-                                broker.bootstrapServers(),
+                                KAFKA.bootstrapServers(),
                                 "--kafka.frames-topic",
                                 frames,
                                 "--kafka.deltas-topic",
@@ -102,7 +89,7 @@ class ProduceRunTailITCase {
                 run(
                         "tail",
                         "--bootstrap-servers",
-                        broker.bootstrapServers(),
+                        KAFKA.bootstrapServers(),
                         "--topic",
                         deltas,
                         "--from-beginning",

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.flink.TestingModelFactory;
 import dev.deltatok.kafka.Clients;
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.PixelFormat;
 import dev.deltatok.schema.RejectReason;
@@ -28,10 +28,9 @@ import java.util.zip.CRC32;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad record on the frames topic ends up on the rejected topic with its reason, while
@@ -40,23 +39,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class MalformedFramesKafkaITCase {
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void rejectsEveryMalformedRecordWithItsReasonAndKeepsOtherCamerasGoing() throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         TestTopics topics = TestTopics.create(bootstrap);
         int frames = 40;
         Map<String, List<Frame>> good = cameras(3, frames, 128, 96);

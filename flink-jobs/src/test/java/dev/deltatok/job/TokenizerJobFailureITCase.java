@@ -4,7 +4,7 @@ import static dev.deltatok.job.JobTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.flink.TestingModelFactory;
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
@@ -20,8 +20,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,19 +40,7 @@ class TokenizerJobFailureITCase {
                             .setNumberSlotsPerTaskManager(1)
                             .build());
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @BeforeEach
     void resetModel() {
@@ -78,7 +64,7 @@ class TokenizerJobFailureITCase {
         // Mid-stream: some deltas are committed, many frames are still to come.
         List<TokenDelta> early =
                 readDeltas(
-                        broker.bootstrapServers(),
+                        KAFKA.bootstrapServers(),
                         run.topics.deltas(),
                         list -> !list.isEmpty(),
                         Duration.ofSeconds(60));
@@ -96,7 +82,7 @@ class TokenizerJobFailureITCase {
 
     /** One job run over fresh topics. */
     private static final class Run {
-        final TestTopics topics = TestTopics.create(broker.bootstrapServers());
+        final TestTopics topics = TestTopics.create(KAFKA.bootstrapServers());
         final Map<String, List<Frame>> cameras;
         final int frames;
         TokenizerConfig config;
@@ -104,11 +90,11 @@ class TokenizerJobFailureITCase {
         Run(int cameraCount, int frames) {
             this.frames = frames;
             this.cameras = cameras(cameraCount, frames, 128, 96);
-            produce(broker.bootstrapServers(), topics.frames(), cameras);
+            produce(KAFKA.bootstrapServers(), topics.frames(), cameras);
         }
 
         JobClient start(SlowModelFactory model) throws Exception {
-            List<String> args = new ArrayList<>(topics.args(broker.bootstrapServers()));
+            List<String> args = new ArrayList<>(topics.args(KAFKA.bootstrapServers()));
             args.addAll(
                     List.of(
                             "--kafka.bounded", "true",
@@ -132,7 +118,7 @@ class TokenizerJobFailureITCase {
             int expected = cameras.size() * frames;
             List<TokenDelta> deltas =
                     readDeltas(
-                            broker.bootstrapServers(),
+                            KAFKA.bootstrapServers(),
                             topics.deltas(),
                             list -> list.size() >= expected,
                             Duration.ofSeconds(60));
@@ -150,7 +136,7 @@ class TokenizerJobFailureITCase {
         private List<TokenDelta> readDeltasAfter(int alreadyRead) {
             List<TokenDelta> all =
                     readDeltas(
-                            broker.bootstrapServers(),
+                            KAFKA.bootstrapServers(),
                             topics.deltas(),
                             list -> list.size() > alreadyRead,
                             Duration.ofSeconds(3));

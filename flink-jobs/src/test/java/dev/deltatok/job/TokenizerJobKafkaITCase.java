@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.flink.ModelFactory;
 import dev.deltatok.flink.TestingModelFactory;
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
@@ -15,28 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole job on a MiniCluster between topics of a real Kafka broker. */
 @Timeout(300)
 class TokenizerJobKafkaITCase {
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void tokenizesEightCamerasExactlyOnceAndMirrorsEqualAnOfflineRun() throws Exception {
@@ -49,7 +36,7 @@ class TokenizerJobKafkaITCase {
     }
 
     private void run(List<String> extra) throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         TestTopics topics = TestTopics.create(bootstrap);
         int frames = 200;
         Map<String, List<Frame>> cameras = cameras(8, frames, 160, 120);

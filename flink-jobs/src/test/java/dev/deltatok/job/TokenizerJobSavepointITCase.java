@@ -4,7 +4,7 @@ import static dev.deltatok.job.JobTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.flink.TestingModelFactory;
-import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaBrokerExtension;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
@@ -21,8 +21,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,24 +41,12 @@ class TokenizerJobSavepointITCase {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void resumesFromASavepointAtAnotherParallelismGapFree(@TempDir Path savepoints)
             throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         TestTopics topics = TestTopics.create(bootstrap);
         int half = 40;
         Map<String, List<Frame>> all = cameras(6, 2 * half, 128, 96);
@@ -112,7 +98,7 @@ class TokenizerJobSavepointITCase {
     }
 
     private static TokenizerConfig config(TestTopics topics, int parallelism) {
-        List<String> args = new ArrayList<>(topics.args(broker.bootstrapServers()));
+        List<String> args = new ArrayList<>(topics.args(KAFKA.bootstrapServers()));
         args.addAll(
                 List.of(
                         "--checkpoint.interval", "300ms",
