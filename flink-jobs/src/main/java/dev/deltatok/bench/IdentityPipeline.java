@@ -2,36 +2,26 @@ package dev.deltatok.bench;
 
 import dev.deltatok.flink.FrameDecodeFunction;
 import dev.deltatok.flink.RawFrameRecord;
+import dev.deltatok.job.CameraKeyedSerializer;
 import dev.deltatok.job.TokenizerConfig;
-import dev.deltatok.job.TokenizerOptions;
+import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.FrameStats;
 import dev.deltatok.schema.TokenDelta;
-import dev.deltatok.wire.AvroWireCodec;
-import dev.deltatok.wire.CameraKeys;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The benchmark's ceiling: the tokenizer job's shape (Kafka source, decode, keyBy camera, a keyed
@@ -45,30 +35,13 @@ public final class IdentityPipeline {
 
     /** Adds source, decode, the keyed pass-through and the deltas sink to {@code env}. */
     public static void wire(StreamExecutionEnvironment env, TokenizerConfig config) {
-        KafkaSource<RawFrameRecord> source =
-                KafkaSource.<RawFrameRecord>builder()
-                        .setBootstrapServers(config.bootstrapServers())
-                        .setTopics(List.of(config.framesTopic()))
-                        .setGroupId(config.groupId())
-                        .setDeserializer(new RawRecords())
-                        .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setProperty("commit.offsets.on.checkpoint", "true")
-                        .build();
-        Properties producer = new Properties();
-        producer.setProperty("transaction.timeout.ms", "900000");
-        producer.setProperty("max.request.size", "33554432");
-        producer.setProperty("linger.ms", "2");
+        KafkaSource<RawFrameRecord> source = TokenizerJob.source(config);
         KafkaSink<TokenDelta> sink =
-                KafkaSink.<TokenDelta>builder()
-                        .setBootstrapServers(config.bootstrapServers())
-                        .setRecordSerializer(new DeltaRecords(config.deltasTopic()))
-                        .setKafkaProducerConfig(producer)
-                        .setDeliveryGuarantee(
-                                config.delivery() == TokenizerOptions.Delivery.EXACTLY_ONCE
-                                        ? DeliveryGuarantee.EXACTLY_ONCE
-                                        : DeliveryGuarantee.AT_LEAST_ONCE)
-                        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-identity")
-                        .build();
+                TokenizerJob.sink(
+                        config,
+                        new CameraKeyedSerializer<>(
+                                config.deltasTopic(), TokenDelta.class, TokenDelta::getCameraId),
+                        "-identity");
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "frames")
                 .uid("bench-identity-source")
                 .process(new FrameDecodeFunction(config.maxRejectedBytes()))
@@ -118,51 +91,6 @@ public final class IdentityPipeline {
                             .setKeyMap(EMPTY.duplicate())
                             .setStats(new FrameStats(0, 0, 0, 0, 0, 0f))
                             .build());
-        }
-    }
-
-    /** Frame records off Kafka, undecoded (as the tokenizer job reads them). */
-    static final class RawRecords implements KafkaRecordDeserializationSchema<RawFrameRecord> {
-        @Override
-        public void deserialize(
-                ConsumerRecord<byte[], byte[]> record, Collector<RawFrameRecord> out) {
-            out.collect(
-                    new RawFrameRecord(
-                            CameraKeys.decode(record.key()),
-                            record.value(),
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            record.timestamp()));
-        }
-
-        @Override
-        public TypeInformation<RawFrameRecord> getProducedType() {
-            return TypeInformation.of(RawFrameRecord.class);
-        }
-    }
-
-    /** Deltas as single-object Avro, keyed by camera id. */
-    static final class DeltaRecords implements KafkaRecordSerializationSchema<TokenDelta> {
-        private final String topic;
-        private transient AvroWireCodec<TokenDelta> codec;
-
-        DeltaRecords(String topic) {
-            this.topic = topic;
-        }
-
-        @Override
-        public ProducerRecord<byte[], byte[]> serialize(
-                TokenDelta delta, KafkaSinkContext context, Long timestamp) {
-            if (codec == null) {
-                codec = AvroWireCodec.forType(TokenDelta.class);
-            }
-            return new ProducerRecord<>(
-                    topic,
-                    null,
-                    timestamp,
-                    CameraKeys.encode(delta.getCameraId()),
-                    codec.encode(delta));
         }
     }
 }

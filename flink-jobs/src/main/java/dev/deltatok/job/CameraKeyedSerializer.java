@@ -11,11 +11,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Writes Avro records in single-object encoding, keyed by camera id (UTF-8), so that each camera's
  * records land in one partition in order.
  */
-final class CameraKeyedSerializer<T extends SpecificRecord>
+public final class CameraKeyedSerializer<T extends SpecificRecord>
         implements KafkaRecordSerializationSchema<T> {
 
     /** Extracts the camera id; serialisable so the sink can ship it to TaskManagers. */
-    interface CameraOf<T> extends Function {
+    public interface CameraOf<T> extends Function {
         String cameraId(T record);
     }
 
@@ -24,7 +24,7 @@ final class CameraKeyedSerializer<T extends SpecificRecord>
     private final CameraOf<T> cameraOf;
     private transient AvroWireCodec<T> codec;
 
-    CameraKeyedSerializer(String topic, Class<T> type, CameraOf<T> cameraOf) {
+    public CameraKeyedSerializer(String topic, Class<T> type, CameraOf<T> cameraOf) {
         this.topic = topic;
         this.type = type;
         this.cameraOf = cameraOf;

@@ -77,7 +77,8 @@ public final class TokenizerJob {
                 .uid(REJECTED_SINK_UID);
     }
 
-    static KafkaSource<RawFrameRecord> source(TokenizerConfig config) {
+    /** The frames source: undecoded records, so that no value can fail the source. */
+    public static KafkaSource<RawFrameRecord> source(TokenizerConfig config) {
         KafkaSourceBuilder<RawFrameRecord> builder =
                 KafkaSource.<RawFrameRecord>builder()
                         .setBootstrapServers(config.bootstrapServers())
@@ -100,7 +101,8 @@ public final class TokenizerJob {
         return builder.build();
     }
 
-    static <T> KafkaSink<T> sink(
+    /** A sink with the job's producer settings and delivery guarantee. */
+    public static <T> KafkaSink<T> sink(
             TokenizerConfig config,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer,
             String idSuffix) {
