@@ -1,5 +1,6 @@
 package dev.deltatok.flink;
 
+import dev.deltatok.frame.RgbImage;
 import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
@@ -79,6 +80,11 @@ public final class SharedModels {
         @Override
         public float[] decode(int[] tokens, int[] levelsUsed, int count) {
             return model.decode(tokens, levelsUsed, count);
+        }
+
+        @Override
+        public RgbImage decodeFrame(int[] tokens, int[] levelsUsed) {
+            return model.decodeFrame(tokens, levelsUsed);
         }
 
         @Override

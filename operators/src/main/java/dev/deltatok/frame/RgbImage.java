@@ -59,6 +59,22 @@ public final class RgbImage {
         return new RgbImage(width, height, out);
     }
 
+    /** Builds an image from planar floats in [0, 1] laid out {@code [3, height, width]}. */
+    public static RgbImage fromPlanes(float[] planes, int width, int height) {
+        int plane = width * height;
+        if (planes.length != 3 * plane) {
+            throw new IllegalArgumentException(
+                    "expected " + 3 * plane + " planar values, got " + planes.length);
+        }
+        byte[] out = new byte[3 * plane];
+        for (int ch = 0; ch < 3; ch++) {
+            for (int i = 0; i < plane; i++) {
+                out[3 * i + ch] = toByte(planes[ch * plane + i]);
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
     private static byte toByte(float v) {
         int i = Math.round(v * 255f);
         return (byte) (i < 0 ? 0 : i > 255 ? 255 : i);

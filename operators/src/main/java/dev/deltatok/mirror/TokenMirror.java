@@ -322,8 +322,7 @@ public final class TokenMirror {
         int positions = cam.keyMap.length;
         int[] levelsUsed = new int[positions];
         int[] tokens = cam.tokenGrid(levelsUsed);
-        float[] pixels = model.decode(tokens, levelsUsed, positions);
-        return RgbImage.fromPatches(pixels, spec.patchSize(), cam.gridRows, cam.gridCols);
+        return model.decodeFrame(tokens, levelsUsed);
     }
 
     /**

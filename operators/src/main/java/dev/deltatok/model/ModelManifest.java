@@ -12,7 +12,9 @@ import java.util.Map;
  * documented in {@code models/README.md}. Unknown fields are ignored so that newer manifests still
  * load; missing or inconsistent required fields are refused by {@link #validate}.
  *
- * @param files every file of the model with its sha256; the encoder and decoder must be listed
+ * @param refiner optional frame refiner: decoded frame and levels used per patch to a refined frame
+ *     (sees across patch borders, so it is never part of encoding); null when the model has none
+ * @param files every file of the model with its sha256; every graph's file must be listed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
@@ -31,6 +33,7 @@ public record ModelManifest(
         boolean tokensInGraph,
         Graph encoder,
         Graph decoder,
+        Graph refiner,
         Map<String, FileEntry> files) {
 
     /** Encoder input: patches {@code [N, C, P, P]}. */
@@ -47,6 +50,18 @@ public record ModelManifest(
 
     /** Decoder input: 1 to use a level, 0 to ignore it, {@code [N, L]} float32. */
     public static final String LEVEL_MASK = "levelMask";
+
+    /** Refiner input: a whole decoded frame {@code [N, C, H, W]} float32 in [0, 1]. */
+    public static final String FRAME = "frame";
+
+    /** Refiner output: the refined frame {@code [N, C, H, W]} float32 in [0, 1]. */
+    public static final String REFINED = "refined";
+
+    /**
+     * Refiner input: how many levels each patch was decoded from, {@code [N, 1, rows, cols]}
+     * float32 (1..L).
+     */
+    public static final String LEVELS_USED = "levelsUsed";
 
     private static final ObjectMapper JSON =
             new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -149,8 +164,13 @@ public record ModelManifest(
                 "tokensInGraph=false is not supported: the encoder must output token ids");
         require(encoder != null && encoder.file() != null, who, "manifest has no encoder.file");
         require(decoder != null && decoder.file() != null, who, "manifest has no decoder.file");
+        require(refiner == null || refiner.file() != null, who, "manifest has no refiner.file");
         require(files != null && !files.isEmpty(), who, "manifest lists no files with sha256");
-        for (String graph : List.of(encoder.file(), decoder.file())) {
+        List<String> graphs =
+                refiner == null
+                        ? List.of(encoder.file(), decoder.file())
+                        : List.of(encoder.file(), decoder.file(), refiner.file());
+        for (String graph : graphs) {
             require(
                     files.containsKey(graph),
                     who,
@@ -185,6 +205,14 @@ public record ModelManifest(
         checkSpec(who, "decoder input", decoder.input(TOKENS), TOKENS, "int64", perLevel);
         checkSpec(who, "decoder input", decoder.input(LEVEL_MASK), LEVEL_MASK, "float32", perLevel);
         checkSpec(who, "decoder output", decoder.output(PATCHES), PATCHES, "float32", patches);
+        if (refiner != null) {
+            long[] frame = {-1, channels, frameHeight, frameWidth};
+            long[] grid = {-1, 1, frameHeight / patchSize, frameWidth / patchSize};
+            checkSpec(who, "refiner input", refiner.input(FRAME), FRAME, "float32", frame);
+            checkSpec(
+                    who, "refiner input", refiner.input(LEVELS_USED), LEVELS_USED, "float32", grid);
+            checkSpec(who, "refiner output", refiner.output(REFINED), REFINED, "float32", frame);
+        }
     }
 
     private static void checkSpec(

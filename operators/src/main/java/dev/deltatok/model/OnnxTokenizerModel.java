@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.deltatok.frame.RgbImage;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -24,14 +25,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ONNX Runtime adapter of {@link TokenizerModel}: an encoder graph that outputs token ids,
- * latents and per-level errors, and a decoder graph from token ids and a level mask back to pixels,
- * both described by a {@link ModelManifest}.
+ * latents and per-level errors, a decoder graph from token ids and a level mask back to pixels, and
+ * optionally a frame refiner that {@link #decodeFrame} runs over a whole decoded frame, all
+ * described by a {@link ModelManifest}.
  *
  * <p>Loading verifies the sha256 of every file the manifest lists and refuses to start on any
  * mismatch, then checks the graphs' tensor names, types and shapes against the manifest. One {@link
- * OrtEnvironment} is shared per JVM; each instance owns two sessions, closed by {@link #close()}.
- * {@code OrtSession.run} is thread safe, so one instance may serve several threads. Every {@link
- * OnnxTensor} and {@link OrtSession.Result} is closed before a call returns.
+ * OrtEnvironment} is shared per JVM; each instance owns a session per graph, closed by {@link
+ * #close()}. {@code OrtSession.run} is thread safe, so one instance may serve several threads.
+ * Every {@link OnnxTensor} and {@link OrtSession.Result} is closed before a call returns.
  */
 public final class OnnxTokenizerModel implements TokenizerModel {
 
@@ -60,6 +62,7 @@ public final class OnnxTokenizerModel implements TokenizerModel {
     private final OrtEnvironment env;
     private final OrtSession encoder;
     private final OrtSession decoder;
+    private final OrtSession refiner;
 
     private OnnxTokenizerModel(ModelManifest manifest, ModelFiles files, Options options) {
         this.manifest = manifest;
@@ -69,27 +72,35 @@ public final class OnnxTokenizerModel implements TokenizerModel {
         this.env = OrtEnvironment.getEnvironment();
         OrtSession enc = null;
         OrtSession dec = null;
+        OrtSession ref = null;
         try {
             enc = openSession(manifest.encoder().file(), verified, options);
             dec = openSession(manifest.decoder().file(), verified, options);
             checkGraph("encoder", enc, manifest.encoder());
             checkGraph("decoder", dec, manifest.decoder());
+            if (manifest.refiner() != null) {
+                ref = openSession(manifest.refiner().file(), verified, options);
+                checkGraph("refiner", ref, manifest.refiner());
+            }
         } catch (RuntimeException e) {
             closeQuietly(enc);
             closeQuietly(dec);
+            closeQuietly(ref);
             throw e;
         }
         this.encoder = enc;
         this.decoder = dec;
+        this.refiner = ref;
         LOG.info(
                 "Loaded tokenizer model {} from {} ({}x{} patches, {} levels x {} codes, {}"
-                        + " intra-op / {} inter-op threads)",
+                        + " frame refiner, {} intra-op / {} inter-op threads)",
                 modelId,
                 files.describe(),
                 spec.patchSize(),
                 spec.patchSize(),
                 spec.levels(),
                 spec.codebookSize(),
+                ref == null ? "no" : "with a",
                 options.intraOpThreads(),
                 options.interOpThreads());
     }
@@ -249,10 +260,79 @@ public final class OnnxTokenizerModel implements TokenizerModel {
         }
     }
 
+    /** Whether {@link #decodeFrame} runs a frame refiner after the patch decoder. */
+    public boolean hasRefiner() {
+        return refiner != null;
+    }
+
+    @Override
+    public RgbImage decodeFrame(int[] tokens, int[] levelsUsed) {
+        if (refiner == null) {
+            return TokenizerModel.super.decodeFrame(tokens, levelsUsed);
+        }
+        int rows = spec.gridRows();
+        int cols = spec.gridCols();
+        int width = spec.frameWidth();
+        int height = spec.frameHeight();
+        float[] planes = planes(decode(tokens, levelsUsed, rows * cols));
+        float[] used = new float[rows * cols];
+        for (int i = 0; i < used.length; i++) {
+            used[i] = levelsUsed[i];
+        }
+        try (OnnxTensor frame =
+                        OnnxTensor.createTensor(
+                                env,
+                                FloatBuffer.wrap(planes),
+                                new long[] {1, spec.channels(), height, width});
+                OnnxTensor levels =
+                        OnnxTensor.createTensor(
+                                env, FloatBuffer.wrap(used), new long[] {1, 1, rows, cols});
+                OrtSession.Result result =
+                        refiner.run(
+                                Map.of(
+                                        ModelManifest.FRAME,
+                                        frame,
+                                        ModelManifest.LEVELS_USED,
+                                        levels))) {
+            float[] refined = floats(result, ModelManifest.REFINED, "refiner", planes.length);
+            return RgbImage.fromPlanes(refined, width, height);
+        } catch (OrtException e) {
+            throw new ModelException(modelId, "refiner run failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Patches {@code [N, C, P, P]} of the whole grid to frame planes {@code [C, H, W]}. */
+    private float[] planes(float[] patches) {
+        int p = spec.patchSize();
+        int channels = spec.channels();
+        int rows = spec.gridRows();
+        int cols = spec.gridCols();
+        int width = spec.frameWidth();
+        int plane = width * spec.frameHeight();
+        float[] out = new float[channels * plane];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int base = (r * cols + c) * channels * p * p;
+                for (int ch = 0; ch < channels; ch++) {
+                    for (int y = 0; y < p; y++) {
+                        System.arraycopy(
+                                patches,
+                                base + (ch * p + y) * p,
+                                out,
+                                ch * plane + (r * p + y) * width + c * p,
+                                p);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         closeQuietly(encoder);
         closeQuietly(decoder);
+        closeQuietly(refiner);
     }
 
     private float[] floats(OrtSession.Result result, String name, String graph, long expected)

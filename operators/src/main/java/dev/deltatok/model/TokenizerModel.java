@@ -1,5 +1,7 @@
 package dev.deltatok.model;
 
+import dev.deltatok.frame.RgbImage;
+
 /**
  * The tokenizer model port: patches to token ids and latents, token ids back to pixels.
  *
@@ -26,6 +28,20 @@ public interface TokenizerModel extends AutoCloseable {
      * @return {@code count * C * P * P} values in [0, 1], layout {@code [N, C, P, P]}
      */
     float[] decode(int[] tokens, int[] levelsUsed, int count);
+
+    /**
+     * Decodes a whole frame: every patch of the grid, then, for a model that has one, the frame
+     * refiner, which looks across patch borders (seams, edges that continue into a neighbour). Use
+     * this, not {@link #decode}, to show or score a picture. The default assembles the patches.
+     *
+     * @param tokens {@code patchesPerFrame * levels} ids, patches in row-major grid order
+     * @param levelsUsed per patch, how many leading levels to use (1..levels)
+     */
+    default RgbImage decodeFrame(int[] tokens, int[] levelsUsed) {
+        ModelSpec spec = spec();
+        float[] pixels = decode(tokens, levelsUsed, spec.patchesPerFrame());
+        return RgbImage.fromPatches(pixels, spec.patchSize(), spec.gridRows(), spec.gridCols());
+    }
 
     @Override
     void close();

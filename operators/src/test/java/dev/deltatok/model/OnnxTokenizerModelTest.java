@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deltatok.frame.RgbImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -161,6 +162,60 @@ class OnnxTokenizerModelTest {
     }
 
     @Test
+    void withoutARefinerAWholeFrameIsItsDecodedPatches() {
+        try (OnnxTokenizerModel model = tiny8FromClasspath()) {
+            ModelSpec spec = model.spec();
+            int count = spec.patchesPerFrame();
+            int[] tokens = new int[count * spec.levels()];
+            int[] levelsUsed = new int[count];
+            for (int i = 0; i < count; i++) {
+                tokens[2 * i] = i % 16;
+                tokens[2 * i + 1] = (i * 7) % 16;
+                levelsUsed[i] = 1 + i % 2;
+            }
+
+            assertThat(model.hasRefiner()).isFalse();
+            assertThat(model.decodeFrame(tokens, levelsUsed))
+                    .isEqualTo(
+                            RgbImage.fromPatches(
+                                    model.decode(tokens, levelsUsed, count),
+                                    spec.patchSize(),
+                                    spec.gridRows(),
+                                    spec.gridCols()));
+        }
+    }
+
+    @Test
+    void refusesARefinerWhoseFrameShapeDisagreesWithTheFrameSize() throws IOException {
+        Path manifest = copyTiny8();
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        // The file is listed (and hashed), so only the declared shape is wrong.
+        json.set(
+                "refiner",
+                refiner("decoder.onnx", new int[] {-1, 3, 64, 32}, new int[] {-1, 1, 4, 8}));
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("refiner input 'frame' must have shape [-1, 3, 32, 64]")
+                .hasMessageContaining("[-1, 3, 64, 32]");
+    }
+
+    @Test
+    void refusesARefinerThatIsNotCoveredByAHash() throws IOException {
+        Path manifest = copyTiny8();
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        json.set(
+                "refiner",
+                refiner("refiner.onnx", new int[] {-1, 3, 32, 64}, new int[] {-1, 1, 4, 8}));
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("file refiner.onnx is not listed under files");
+    }
+
+    @Test
     void reportsNanOutputsClearly() {
         try (OnnxTokenizerModel model =
                 OnnxTokenizerModel.load(
@@ -202,6 +257,24 @@ class OnnxTokenizerModelTest {
         assertThatThrownBy(() -> ModelLocator.locate(dir.resolve("nope.json").toString()))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("nope.json not found");
+    }
+
+    private static ObjectNode refiner(String file, int[] frameShape, int[] levelsShape) {
+        ObjectNode refiner = JSON.createObjectNode().put("file", file);
+        refiner.putArray("inputs")
+                .add(tensor("frame", frameShape))
+                .add(tensor("levelsUsed", levelsShape));
+        refiner.putArray("outputs").add(tensor("refined", frameShape));
+        return refiner;
+    }
+
+    private static ObjectNode tensor(String name, int[] shape) {
+        ObjectNode tensor = JSON.createObjectNode().put("name", name).put("dtype", "float32");
+        var dims = tensor.putArray("shape");
+        for (int d : shape) {
+            dims.add(d);
+        }
+        return tensor;
     }
 
     private OnnxTokenizerModel tiny8FromClasspath() {
