@@ -4,6 +4,7 @@ import static dev.deltatok.job.TokenizerOptions.*;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
+import dev.deltatok.model.OnnxTokenizerModel;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public record TokenizerConfig(
         String transactionalIdPrefix,
         String modelManifest,
         int modelThreads,
+        OnnxTokenizerModel.ExecutionProvider modelProvider,
         TokenizerSettings settings,
         int batchMaxFrames,
         Duration batchMaxDelay,
@@ -102,6 +104,7 @@ public record TokenizerConfig(
                 conf.get(TRANSACTIONAL_ID_PREFIX),
                 conf.getOptional(MODEL).orElse(null),
                 conf.get(MODEL_THREADS),
+                conf.get(MODEL_PROVIDER),
                 settings,
                 conf.get(BATCH_MAX_FRAMES),
                 conf.get(BATCH_MAX_DELAY),

@@ -34,14 +34,22 @@ public final class TokenizerJob {
         TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs(args));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-        wire(env, config, new OnnxModelFactory(config.modelManifest(), config.modelThreads()));
+        wire(
+                env,
+                config,
+                new OnnxModelFactory(
+                        config.modelManifest(), config.modelThreads(), config.modelProvider()));
         env.execute("deltatok tokenizer");
     }
 
     /** Starts the job without waiting for it, e.g. on a MiniCluster from the command line. */
     public static JobClient start(StreamExecutionEnvironment env, TokenizerConfig config)
             throws Exception {
-        wire(env, config, new OnnxModelFactory(config.modelManifest(), config.modelThreads()));
+        wire(
+                env,
+                config,
+                new OnnxModelFactory(
+                        config.modelManifest(), config.modelThreads(), config.modelProvider()));
         return env.executeAsync("deltatok tokenizer");
     }
 

@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
+import dev.deltatok.model.OnnxTokenizerModel;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -96,6 +97,13 @@ public final class TokenizerOptions {
                     .intType()
                     .defaultValue(1)
                     .withDescription("ONNX Runtime intra-op threads per model session.");
+
+    public static final ConfigOption<OnnxTokenizerModel.ExecutionProvider> MODEL_PROVIDER =
+            key("model.execution-provider")
+                    .enumType(OnnxTokenizerModel.ExecutionProvider.class)
+                    .defaultValue(OnnxTokenizerModel.ExecutionProvider.CPU)
+                    .withDescription(
+                            "Where ONNX Runtime runs the model: CPU, or CUDA (GPU 0; needs the GPU image, see deploy/README.md). A provider the runtime lacks stops the job at start-up with the reason.");
 
     // Tokenizer (see TokenizerSettings for the algorithm each one steers)
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deltatok.delta.TokenizerMode;
+import dev.deltatok.model.OnnxTokenizerModel;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -22,12 +23,15 @@ class TokenizerConfigTest {
                                 "20ms",
                                 "--state.backend",
                                 "ROCKSDB",
-                                "--limits.max-payload=8mb"));
+                                "--limits.max-payload=8mb",
+                                "--model.execution-provider",
+                                "cuda"));
         assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
         assertThat(config.settings().mode()).isEqualTo(TokenizerMode.FULL);
         assertThat(config.batchMaxDelay()).isEqualTo(Duration.ofMillis(20));
         assertThat(config.stateBackend()).isEqualTo(TokenizerOptions.StateBackend.ROCKSDB);
         assertThat(config.settings().frameLimits().maxPayloadBytes()).isEqualTo(8 << 20);
+        assertThat(config.modelProvider()).isEqualTo(OnnxTokenizerModel.ExecutionProvider.CUDA);
         assertThat(config.flinkConfiguration().toMap())
                 .containsEntry("state.backend.type", "rocksdb")
                 .containsEntry("pipeline.generic-types", "false");
@@ -38,6 +42,7 @@ class TokenizerConfigTest {
         TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
         assertThat(config.framesTopic()).isEqualTo("deltatok.frames");
         assertThat(config.delivery()).isEqualTo(TokenizerOptions.Delivery.EXACTLY_ONCE);
+        assertThat(config.modelProvider()).isEqualTo(OnnxTokenizerModel.ExecutionProvider.CPU);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.deltatok.flink;
 
 import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.model.OnnxTokenizerModel.ExecutionProvider;
 import dev.deltatok.model.TokenizerModel;
 
 /**
@@ -12,20 +13,31 @@ public final class OnnxModelFactory implements ModelFactory {
 
     private final String manifest;
     private final int intraOpThreads;
+    private final ExecutionProvider provider;
 
-    public OnnxModelFactory(String manifest, int intraOpThreads) {
+    public OnnxModelFactory(String manifest, int intraOpThreads, ExecutionProvider provider) {
         this.manifest = manifest;
         this.intraOpThreads = intraOpThreads;
+        this.provider = provider;
+    }
+
+    public OnnxModelFactory(String manifest, int intraOpThreads) {
+        this(manifest, intraOpThreads, ExecutionProvider.CPU);
     }
 
     @Override
     public String cacheKey() {
-        return "onnx:" + (manifest == null ? "<default>" : manifest) + ":" + intraOpThreads;
+        return "onnx:"
+                + (manifest == null ? "<default>" : manifest)
+                + ":"
+                + intraOpThreads
+                + ":"
+                + provider;
     }
 
     @Override
     public TokenizerModel open() {
         return OnnxTokenizerModel.loadDefault(
-                manifest, new OnnxTokenizerModel.Options(intraOpThreads, 1));
+                manifest, new OnnxTokenizerModel.Options(intraOpThreads, 1, provider));
     }
 }

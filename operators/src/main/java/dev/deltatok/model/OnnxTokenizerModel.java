@@ -39,8 +39,24 @@ public final class OnnxTokenizerModel implements TokenizerModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnnxTokenizerModel.class);
 
-    /** Session settings. Thread counts are per session and per call. */
-    public record Options(int intraOpThreads, int interOpThreads) {
+    /** Where ONNX Runtime runs the graphs. */
+    public enum ExecutionProvider {
+        /** The default, and the only one the {@code onnxruntime} artifact on Maven Central has. */
+        CPU,
+        /**
+         * NVIDIA GPU 0 through CUDA; needs the GPU build of ONNX Runtime ({@code onnxruntime_gpu})
+         * and CUDA libraries on the library path (the {@code gpu} target of deploy/Dockerfile).
+         */
+        CUDA
+    }
+
+    /**
+     * Session settings. Thread counts are per session and per call.
+     *
+     * @param provider where the graphs run; a provider this ONNX Runtime build lacks is refused
+     *     when the model loads, never silently replaced by the CPU
+     */
+    public record Options(int intraOpThreads, int interOpThreads, ExecutionProvider provider) {
 
         /** One intra-op and one inter-op thread: the best throughput per core for small batches. */
         public static final Options DEFAULT = new Options(1, 1);
@@ -53,6 +69,12 @@ public final class OnnxTokenizerModel implements TokenizerModel {
                                 + " interOpThreads="
                                 + interOpThreads);
             }
+            java.util.Objects.requireNonNull(provider, "provider");
+        }
+
+        /** CPU execution with the given thread counts. */
+        public Options(int intraOpThreads, int interOpThreads) {
+            this(intraOpThreads, interOpThreads, ExecutionProvider.CPU);
         }
     }
 
@@ -93,7 +115,7 @@ public final class OnnxTokenizerModel implements TokenizerModel {
         this.refiner = ref;
         LOG.info(
                 "Loaded tokenizer model {} from {} ({}x{} patches, {} levels x {} codes, {}"
-                        + " frame refiner, {} intra-op / {} inter-op threads)",
+                        + " frame refiner, {} intra-op / {} inter-op threads, {})",
                 modelId,
                 files.describe(),
                 spec.patchSize(),
@@ -102,7 +124,8 @@ public final class OnnxTokenizerModel implements TokenizerModel {
                 spec.codebookSize(),
                 ref == null ? "no" : "with a",
                 options.intraOpThreads(),
-                options.interOpThreads());
+                options.interOpThreads(),
+                options.provider());
     }
 
     /** Loads the model whose manifest is at {@code manifestPath}, with default options. */
@@ -442,11 +465,28 @@ public final class OnnxTokenizerModel implements TokenizerModel {
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(options.interOpThreads());
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (options.provider() == ExecutionProvider.CUDA) {
+                enableCuda(so);
+            }
             return env.createSession(verified.get(file), so);
         } catch (OrtException e) {
             throw new ModelException(
                     modelId,
                     "file " + file + " is not a loadable ONNX model: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private void enableCuda(OrtSession.SessionOptions so) {
+        try {
+            so.addCUDA(0);
+        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+            throw new ModelException(
+                    modelId,
+                    "execution provider CUDA was requested but this ONNX Runtime cannot enable it ("
+                            + e.getMessage()
+                            + "); the onnxruntime artifact is CPU-only: run the GPU image"
+                            + " (deploy/Dockerfile, target gpu) or use execution provider CPU",
                     e);
         }
     }

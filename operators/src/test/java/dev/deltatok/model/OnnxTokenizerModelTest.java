@@ -246,6 +246,23 @@ class OnnxTokenizerModelTest {
     }
 
     @Test
+    void refusesCudaOnACpuOnlyRuntimeWithTheReason() {
+        var cuda = new OnnxTokenizerModel.Options(1, 1, OnnxTokenizerModel.ExecutionProvider.CUDA);
+
+        assertThatThrownBy(
+                        () ->
+                                OnnxTokenizerModel.load(
+                                        ModelFiles.classpath(
+                                                getClass().getClassLoader(), "model/tiny8"),
+                                        "manifest.json",
+                                        cuda))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("test-tiny8@0.0.1")
+                .hasMessageContaining("execution provider CUDA was requested")
+                .hasMessageContaining("use execution provider CPU");
+    }
+
+    @Test
     void rejectsNonPositiveThreadCounts() {
         assertThatThrownBy(() -> new OnnxTokenizerModel.Options(0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
