@@ -1,8 +1,10 @@
 """Training and evaluation imagery, gathered only from files that Debian packages install.
 
-Every source is a local file; nothing is downloaded. Sources that are missing on a machine
-are skipped and the counts that were found are written to the data report, so a run states
-exactly what it trained on.
+Every source is a local file from a Debian package; nothing is downloaded at training time.
+``models/train/setup.sh`` installs the packages (and unpacks the few whose dependencies are
+too heavy to install, such as a photo manager's demo album, under ``DEB_ROOT``). Sources that
+are missing on a machine are skipped and the counts that were found are written to the data
+report, so a run states exactly what it trained on.
 
 Training views are 256x256 RGB images (the size frames are normalised to), made from:
   * still images: whole image squashed to 256x256 (as the pipeline does with frames), plus
@@ -23,6 +25,13 @@ from PIL import Image, ImageDraw, ImageFilter
 FRAME = 256
 PATCH = 16
 
+# Packages unpacked by setup.sh (``dpkg-deb -x``) rather than installed: DEB_ROOT/<package>/usr/...
+DEB_ROOT = os.environ.get("DELTATOK_TRAIN_DEBS",
+                          os.path.join(os.path.expanduser("~"), ".cache", "deltatok", "train-debs"))
+
+# Sources whose folders hold one picture at several resolutions: only the largest file is used.
+LARGEST_PER_FOLDER = {"plasma-workspace-wallpapers"}
+
 # (label, debian package, glob patterns, random crops per image)
 STILL_SOURCES = [
     ("skimage-data", "python3-skimage", ["/usr/lib/python3/dist-packages/skimage/data/*.png",
@@ -38,11 +47,20 @@ STILL_SOURCES = [
                                        "/usr/share/doc/opencv-doc/opencv4/html/**/*.png"], 1),
     ("desktop-base", "desktop-base", ["/usr/share/desktop-base/**/*.png",
                                       "/usr/share/desktop-base/**/*.jpg"], 3),
+    ("lomiri-wallpapers", "lomiri-wallpapers-20.04", ["/usr/share/backgrounds/*_by_*.jpg"], 12),
     ("ukui-wallpapers", "ukui-wallpapers", ["/usr/share/backgrounds/*.jpg",
                                             "/usr/share/backgrounds/*.png"], 12),
     ("mate-backgrounds", "mate-backgrounds", ["/usr/share/backgrounds/mate/**/*.jpg",
                                               "/usr/share/backgrounds/mate/**/*.png"], 12),
     ("plymouth-themes", "desktop-base", ["/usr/share/plymouth/themes/**/*.png"], 3),
+    ("plasma-workspace-wallpapers", "plasma-workspace-wallpapers",
+     ["/usr/share/wallpapers/*/contents/images/*.png",
+      "/usr/share/wallpapers/*/contents/images/*.jpg"], 12),
+    ("kphotoalbum-demo", "kphotoalbum", ["/usr/share/kphotoalbum/demo/*.jpg"], 12),
+    ("forensics-samples-photos", "forensics-samples-files",
+     ["/usr/share/forensics-samples/original-files/pic*/IMG*"], 24),
+    ("node-opencv-examples", "node-opencv", ["/usr/share/doc/node-opencv/examples/files/*.jpg",
+                                             "/usr/share/doc/node-opencv/examples/files/*.png"], 6),
 ]
 
 # (label, debian package, path, frame step, max width)
@@ -53,9 +71,41 @@ VIDEO_SOURCES = [
      "/usr/lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4", 4, 640),
     ("realshort.mp4", "python3-imageio",
      "/usr/lib/python3/dist-packages/imageio/resources/images/realshort.mp4", 1, 320),
+    ("motion.mov", "node-opencv", "/usr/share/doc/node-opencv/examples/files/motion.mov", 2, 568),
+    ("balle-jbart.mp4", "python3-mecavideo", "/usr/share/pymecavideo/data/video/balle-jbart.mp4",
+     3, 720),
+    ("balle1-vp9.avi", "python3-mecavideo", "/usr/share/pymecavideo/data/video/balle1-vp9.avi",
+     4, 320),
+    ("retroMars2018.avi", "python3-mecavideo",
+     "/usr/share/pymecavideo/data/video/retroMars2018.avi", 1, 1024),
+    ("Force_constante.avi", "python3-mecavideo",
+     "/usr/share/pymecavideo/data/video/Force_constante.avi", 1, 400),
+    ("Principe_inertie.avi", "python3-mecavideo",
+     "/usr/share/pymecavideo/data/video/Principe_inertie.avi", 1, 400),
+    ("VID_20191220_170832.mp4", "forensics-samples-files",
+     "/usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4", 1, 1920),
+    ("movie-hello.mp4", "forensics-samples-files",
+     "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4", 5, 1280),
 ]
 
 HELD_OUT_VIDEO = ("vtest.avi", "opencv-doc", "/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+
+
+def locate(package, pattern):
+    """Files matching an absolute glob, installed or unpacked under DEB_ROOT/<package>."""
+    found = glob.glob(pattern, recursive=True)
+    if not found:
+        found = glob.glob(os.path.join(DEB_ROOT, package) + pattern, recursive=True)
+    return found
+
+
+def _largest_per_folder(files):
+    best = {}
+    for f in files:
+        d = os.path.dirname(f)
+        if d not in best or os.path.getsize(f) > os.path.getsize(best[d]):
+            best[d] = f
+    return sorted(best.values())
 
 
 def _load_rgb(path):
@@ -167,7 +217,9 @@ def gather(seed=0, crops_per_frame=1, synthetic=600):
     views, report = [], {"stills": [], "videos": [], "synthetic": synthetic}
     seen = set()
     for label, package, patterns, crops_per_still in STILL_SOURCES:
-        files = sorted({f for p in patterns for f in glob.glob(p, recursive=True)})
+        files = sorted({f for p in patterns for f in locate(package, p)})
+        if label in LARGEST_PER_FOLDER:
+            files = _largest_per_folder(files)
         used = 0
         for f in files:
             real = os.path.realpath(f)
@@ -185,11 +237,12 @@ def gather(seed=0, crops_per_frame=1, synthetic=600):
         report["stills"].append({"source": label, "package": package,
                                  "paths": patterns, "images": used})
     for label, package, path, step, max_w in VIDEO_SOURCES:
-        if not os.path.exists(path):
+        found = next(iter(locate(package, path)), None)
+        if found is None:
             report["videos"].append({"source": label, "package": package, "path": path,
                                      "frames": 0})
             continue
-        frames = read_video(path, step, max_w)
+        frames = read_video(found, step, max_w)
         for f in frames:
             views.extend(_views_of(f, rng, crops_per_frame))
         report["videos"].append({"source": label, "package": package, "path": path,

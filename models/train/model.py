@@ -5,6 +5,8 @@ the encoder again. The latent is quantised by L residual levels with K codes eac
 prefix of levels decodes to a patch (coarse first, finer levels refine).
 """
 
+import math
+
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -109,3 +111,62 @@ class DecoderGraph(nn.Module):
         codes = self.table[tokens + self.offsets]  # [N,L,D]
         q = (codes * level_mask.unsqueeze(2)).sum(1)
         return self.m.decode(q).clamp(0.0, 1.0).reshape(-1, CHANNELS, PATCH, PATCH)
+
+
+class FrameRefiner(nn.Module):
+    """Frame refiner: a small CNN over a whole decoded frame that removes seams between patches
+    and restores edges that continue into a neighbour. It never changes tokens (encoding stays
+    patch-local); it only makes the picture decoded from them better.
+
+    Works at a quarter of the resolution (space-to-depth by 4), so a 3x3 convolution there spans
+    12 pixels; it also sees how many levels each patch was decoded from and where in its patch
+    every pixel lies. Output = input + predicted correction.
+    """
+
+    def __init__(self, levels=4, channels=64, blocks=6, frame=256):
+        super().__init__()
+        self.levels = levels
+        self.channels = channels
+        self.blocks = blocks
+        s = frame // 4
+        yy, xx = torch.meshgrid(torch.arange(s).float(), torch.arange(s).float(), indexing="ij")
+        ang = 2 * math.pi / (PATCH // 4)
+        pos = torch.stack([torch.sin(ang * xx), torch.cos(ang * xx),
+                           torch.sin(ang * yy), torch.cos(ang * yy)])
+        self.register_buffer("pos", pos[None])
+        self.inp = nn.Conv2d(CHANNELS * 16 + 1 + 4, channels, 3, padding=1)
+        self.body = nn.ModuleList([nn.Conv2d(channels, channels, 3, padding=1)
+                                   for _ in range(blocks)])
+        self.out = nn.Conv2d(channels, CHANNELS * 16, 3, padding=1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, frame, levels_used):
+        """frame [B,3,H,W] in [0,1], H and W at most the frame size given to the constructor (a
+        crop must start on the patch grid); levels_used [B,1,H/16,W/16] (1..L) -> [B,3,H,W]
+        unclamped."""
+        b = frame.shape[0]
+        lv = F.interpolate(levels_used / self.levels, scale_factor=PATCH // 4, mode="nearest")
+        x = F.pixel_unshuffle(frame * 2 - 1, 4)
+        pos = self.pos[:, :, :x.shape[2], :x.shape[3]].expand(b, -1, -1, -1)
+        x = torch.cat([x, lv, pos], 1)
+        h = F.silu(self.inp(x))
+        for conv in self.body:
+            h = h + F.silu(conv(h))
+        return frame + F.pixel_shuffle(self.out(h), 4)
+
+    def macs_per_frame(self, frame=256):
+        s = (frame // 4) ** 2
+        c = self.channels
+        return s * 9 * ((CHANNELS * 16 + 5) * c + self.blocks * c * c + c * CHANNELS * 16)
+
+
+class RefinerGraph(nn.Module):
+    """refiner.onnx: frame [N,3,H,W], levelsUsed [N,1,H/16,W/16] float -> frame [N,3,H,W]."""
+
+    def __init__(self, refiner):
+        super().__init__()
+        self.r = refiner
+
+    def forward(self, frame, levels_used):
+        return self.r(frame, levels_used).clamp(0.0, 1.0)

@@ -1,23 +1,37 @@
 """Trains, exports and evaluates deltatok's default patch tokenizer.
 
+    sudo bash models/train/setup.sh     # Debian packages: torch, onnx, the training imagery
     nice -n 10 /usr/bin/python3 models/train/train.py --out models/default
 
-Seeded, CPU only, one torch thread. Writes encoder.onnx, decoder.onnx, manifest.json,
-golden.json, eval.json and MODEL.md into --out. See models/README.md.
+Seeded, CPU only. Two stages: the patch-local residual-VQ autoencoder, then (with it frozen)
+the frame refiner that the decoder side runs over whole frames. Writes encoder.onnx,
+decoder.onnx, refiner.onnx, manifest.json, golden.json, eval.json and MODEL.md into --out.
+See models/README.md.
 """
 
 import os
+import sys
 
-# One thread for every numeric library: the machine is shared (set before they load).
+
+def _threads(argv):
+    for i, arg in enumerate(argv):
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "1"
+
+
+# Every numeric library gets --threads threads; this must happen before they load.
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+    os.environ.setdefault(_v, _threads(sys.argv))
 
 import argparse  # noqa: E402
 import hashlib
 import json
 import math
 import platform
-import sys
+import tempfile
 import time
 
 import numpy as np
@@ -26,7 +40,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
-from model import PIXELS, DecoderGraph, EncoderGraph, PatchVQ  # noqa: E402
+from model import (PIXELS, DecoderGraph, EncoderGraph, FrameRefiner,  # noqa: E402
+                   PatchVQ, RefinerGraph)
 
 MODEL_ID = "deltatok-patchvq"
 MODEL_VERSION = "1.0.0"
@@ -185,6 +200,79 @@ def train(args, patches):
     return model, time.time() - t0, step
 
 
+def grid_tokens(model, frames):
+    """Token ids [F, 16, 16, L] of whole frames (uint8 [F, 256, 256, 3])."""
+    out = []
+    with torch.no_grad():
+        for f in frames:
+            x = torch.from_numpy(data.frame_to_patches(f)).reshape(-1, PIXELS)
+            out.append(model.quantise(model.encode(x))[0].reshape(16, 16, -1))
+    return torch.stack(out)
+
+
+def decode_grid(model, ids, used):
+    """ids [B, g, g, L], used [B, g, g] levels per patch (1..L) -> frames [B, 3, 16g, 16g]."""
+    b, g, _, levels = ids.shape
+    codes = model.codebooks[torch.arange(levels), ids]  # [B, g, g, L, D]
+    mask = (torch.arange(levels) < used[..., None]).float()
+    q = (codes * mask[..., None]).sum(3)
+    p = model.decode(q.reshape(-1, model.latent_dim)).clamp(0, 1).reshape(b, g, g, 3, 16, 16)
+    return p.permute(0, 3, 1, 4, 2, 5).reshape(b, 3, g * 16, g * 16)
+
+
+def train_refiner(args, model, views, gen):
+    """Stage 2: the frame refiner on crops of whole training views, the autoencoder frozen.
+
+    Crops are 6x6 patches, aligned to the patch grid. Half of them are decoded with one level
+    count for every patch (as in full mode), half with a random level count per patch (as the
+    delta tokenizer's error budget leaves them), so the refiner serves both.
+    """
+    t0 = time.time()
+    ids = grid_tokens(model, views)
+    log(f"refiner: tokens of {len(views)} views in {time.time() - t0:.0f}s")
+    refiner = FrameRefiner(model.levels, args.refiner_channels, args.refiner_blocks)
+    opt = torch.optim.Adam(refiner.parameters(), lr=args.refiner_lr)
+    pixels = torch.from_numpy(views)
+    g, batch, levels = 6, args.refiner_batch, model.levels
+    budget = args.refiner_minutes * 60.0
+    t0 = time.time()
+    step = 0
+    for step in range(args.refiner_steps):
+        frac = max(step / args.refiner_steps, (time.time() - t0) / budget)
+        if frac >= 1.0:
+            log(f"refiner: time budget of {args.refiner_minutes} min reached at step {step}")
+            break
+        lr = args.refiner_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        v = torch.randint(0, len(views), (batch,), generator=gen)
+        gy = torch.randint(0, 16 - g + 1, (batch,), generator=gen)
+        gx = torch.randint(0, 16 - g + 1, (batch,), generator=gen)
+        crop_ids = torch.stack([ids[i, a:a + g, b:b + g] for i, a, b in zip(v, gy, gx)])
+        target = torch.stack([pixels[i, a * 16:(a + g) * 16, b * 16:(b + g) * 16]
+                              for i, a, b in zip(v, gy, gx)]).permute(0, 3, 1, 2).float() / 255
+        uniform = torch.rand(batch, generator=gen) < 0.5
+        used = torch.where(uniform[:, None, None],
+                           torch.randint(1, levels + 1, (batch, 1, 1), generator=gen)
+                           .expand(batch, g, g),
+                           torch.randint(1, levels + 1, (batch, g, g), generator=gen))
+        with torch.no_grad():
+            decoded = decode_grid(model, crop_ids, used)
+        out = refiner(decoded, used[:, None].float())
+        loss = F.mse_loss(out, target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % args.log_every == 0:
+            base = F.mse_loss(decoded, target).item()
+            refined = F.mse_loss(out, target).item()
+            log(f"refiner step {step}/{args.refiner_steps} lr {lr:.2e} patches "
+                f"{10 * math.log10(1 / max(base, 1e-10)):.2f} dB, refined "
+                f"{10 * math.log10(1 / max(refined, 1e-10)):.2f} dB ({time.time() - t0:.0f}s)")
+    refiner.eval()
+    return refiner, time.time() - t0, step
+
+
 def init_codebooks(model, ema, train_pt, gen):
     with torch.no_grad():
         idx = torch.randint(0, train_pt.shape[0], (8 * model.codebook_size,), generator=gen)
@@ -205,7 +293,7 @@ def sha256(path):
     return h.hexdigest()
 
 
-def export(model, out):
+def export(model, refiner, out):
     enc = EncoderGraph(model).eval()
     dec = DecoderGraph(model).eval()
     dummy = torch.rand(4, 3, 16, 16)
@@ -221,13 +309,20 @@ def export(model, out):
                       dynamic_axes={"tokens": {0: "N"}, "levelMask": {0: "N"},
                                     "patches": {0: "N"}},
                       opset_version=13, do_constant_folding=True)
+    ref = RefinerGraph(refiner).eval()
+    torch.onnx.export(ref, (torch.rand(1, 3, 256, 256), torch.full((1, 1, 16, 16), 4.0)),
+                      os.path.join(out, "refiner.onnx"),
+                      input_names=["frame", "levelsUsed"], output_names=["refined"],
+                      dynamic_axes={"frame": {0: "N"}, "levelsUsed": {0: "N"},
+                                    "refined": {0: "N"}},
+                      opset_version=13, do_constant_folding=True)
     import onnx
-    for name in ("encoder.onnx", "decoder.onnx"):
+    for name in ("encoder.onnx", "decoder.onnx", "refiner.onnx"):
         onnx.checker.check_model(onnx.load(os.path.join(out, name)))
-    return enc, dec
+    return enc, dec, ref
 
 
-def golden(model, enc, dec, eval_frames, out, count=16):
+def golden(model, enc, dec, ref, eval_frames, out, count=16):
     """Fixed patches and what the exported graphs compute for them (torch, float32)."""
     rng = np.random.default_rng(1234)
     cands = []
@@ -262,6 +357,15 @@ def golden(model, enc, dec, eval_frames, out, count=16):
         used = torch.tensor([1 + i % model.levels for i in range(n)])
         mask = (torch.arange(model.levels)[None, :] < used[:, None]).float()
         partial = dec(tokens, mask)
+        # A whole held-out frame through decoder and refiner, levels per patch 1..L in turn.
+        frame_x = torch.from_numpy(data.frame_to_patches(eval_frames[0])).reshape(-1, PIXELS)
+        frame_ids = model.quantise(model.encode(frame_x))[0]
+        frame_used = torch.tensor([1 + i % model.levels for i in range(frame_ids.shape[0])])
+        frame_mask = (torch.arange(model.levels)[None, :] < frame_used[:, None]).float()
+        patches = dec(frame_ids, frame_mask).numpy()
+        frame = torch.from_numpy(data.patches_to_frame(patches)).permute(2, 0, 1)[None]
+        refined = ref(frame, frame_used.reshape(1, 1, 16, 16).float())[0]
+        refined_u8 = torch.round(refined.permute(1, 2, 0) * 255).clamp(0, 255).to(torch.uint8)
     g = {
         "note": "computed by models/train/train.py with torch (float32) from the exported graphs' "
                 "modules; layout [N,3,16,16] row-major, values in [0,1]",
@@ -273,6 +377,9 @@ def golden(model, enc, dec, eval_frames, out, count=16):
         "decodedAllLevels": full.reshape(n, -1).tolist(),
         "levelsUsed": used.tolist(),
         "decodedPrefix": partial.reshape(n, -1).tolist(),
+        "frameTokens": frame_ids.reshape(-1).tolist(),
+        "frameLevelsUsed": frame_used.tolist(),
+        "refinedFrameRgb": refined_u8.reshape(-1).tolist(),
     }
     with open(os.path.join(out, "golden.json"), "w") as f:
         json.dump(g, f, separators=(",", ":"))
@@ -319,6 +426,18 @@ def write_manifest(out):
             "contract": "levelMask[n,l] is 1 to use level l of patch n and 0 to ignore it; "
                         "the ones form a prefix (coarse levels first); output clamped to [0,1]",
         },
+        "refiner": {
+            "file": "refiner.onnx",
+            "inputs": [
+                {"name": "frame", "dtype": "float32", "shape": [-1, 3, 256, 256]},
+                {"name": "levelsUsed", "dtype": "float32", "shape": [-1, 1, 16, 16]},
+            ],
+            "outputs": [{"name": "refined", "dtype": "float32", "shape": [-1, 3, 256, 256]}],
+            "contract": "frame is the decoder's patches of a whole grid laid out as a picture; "
+                        "levelsUsed[n,0,r,c] is how many levels patch (r,c) was decoded from; "
+                        "output clamped to [0,1]; optional (without it, the patches are the "
+                        "picture)",
+        },
         "files": {name: {"sha256": sha256(os.path.join(out, name)),
                          "bytes": os.path.getsize(os.path.join(out, name))} for name in files},
     }
@@ -332,7 +451,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="models/default")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--steps", type=int, default=16000, help="VQ training steps")
+    ap.add_argument("--steps", type=int, default=14000, help="VQ training steps")
     ap.add_argument("--warmup", type=int, default=600, help="plain autoencoder steps first")
     ap.add_argument("--batch", type=int, default=1024)
     ap.add_argument("--lr", type=float, default=1.5e-3)
@@ -344,8 +463,20 @@ def main():
     ap.add_argument("--codebook-size", type=int, default=4096)
     ap.add_argument("--patches-per-view", type=int, default=96)
     ap.add_argument("--log-every", type=int, default=200)
-    ap.add_argument("--max-minutes", type=float, default=32.0,
-                    help="training wall-time budget; the lr schedule ends there at the latest")
+    ap.add_argument("--max-minutes", type=float, default=24.0,
+                    help="autoencoder wall-time budget; its lr schedule ends there at the latest")
+    ap.add_argument("--refiner-steps", type=int, default=6000)
+    ap.add_argument("--refiner-minutes", type=float, default=10.0,
+                    help="refiner wall-time budget; its lr schedule ends there at the latest")
+    ap.add_argument("--refiner-views", type=int, default=3000,
+                    help="training views (whole frames) the refiner learns from")
+    ap.add_argument("--refiner-batch", type=int, default=16)
+    ap.add_argument("--refiner-lr", type=float, default=1e-3)
+    ap.add_argument("--refiner-channels", type=int, default=64)
+    ap.add_argument("--refiner-blocks", type=int, default=6)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="CPU threads for torch (on the 2-core reference machine, 2 threads ran"
+                         " fewer steps per second than 1)")
     ap.add_argument("--skip-eval", action="store_true")
     ap.add_argument("--manifest-only", action="store_true",
                     help="only rewrite manifest.json (after editing a file in --out)")
@@ -354,7 +485,7 @@ def main():
         write_manifest(args.out)
         return
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
@@ -365,21 +496,33 @@ def main():
     patches = patches[rng.permutation(len(patches))]
     report["patches"] = int(len(patches))
     log(f"{report['views']} views, {len(patches)} training patches")
+    refiner_views = views[np.sort(rng.choice(len(views), min(args.refiner_views, len(views)),
+                                             replace=False))]
     del views
     model, train_s, steps_done = train(args, patches)
     log(f"trained in {train_s:.0f}s")
-    torch.save(model.state_dict(), "/tmp/deltatok_patchvq_state.pt")
-    enc, dec = export(model, args.out)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    refiner, refiner_s, refiner_steps = train_refiner(
+        args, model, refiner_views, torch.Generator().manual_seed(args.seed + 1))
+    log(f"refiner trained in {refiner_s:.0f}s")
+    torch.save({"model": model.state_dict(), "refiner": refiner.state_dict()},
+               os.path.join(tempfile.gettempdir(), "deltatok_model_state.pt"))
+    del refiner_views
+    enc, dec, ref = export(model, refiner, args.out)
     eval_frames = data.held_out_frames()
-    golden(model, enc, dec, eval_frames, args.out)
+    golden(model, enc, dec, ref, eval_frames, args.out)
     info = {"args": vars(args), "data": report, "trainSeconds": train_s, "stepsDone": steps_done,
-            "params": model.param_count(), "torch": torch.__version__,
-            "python": platform.python_version()}
+            "refinerSeconds": refiner_s, "refinerStepsDone": refiner_steps,
+            "params": model.param_count(),
+            "refinerParams": sum(p.numel() for p in refiner.parameters()),
+            "refinerMacsPerFrame": refiner.macs_per_frame(),
+            "torch": torch.__version__, "python": platform.python_version()}
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump(info, f, indent=1)
     if not args.skip_eval:
         import evaluate
-        evaluate.run(model, patches, eval_frames, args.out, info)
+        evaluate.run(model, refiner, patches, eval_frames, args.out, info)
     write_manifest(args.out)
     log(f"total wall time {time.time() - t_start:.0f}s")
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped default model, run through ONNX Runtime Java, gives what the Python export wrote into
  * {@code models/default/golden.json}: the same token ids, and latents, per-level errors and decoded
- * pixels within 1e-4.
+ * pixels within 1e-4; a whole frame through decoder and refiner within one 8-bit step per value.
  */
 class DefaultModelGoldenTest {
 
@@ -75,6 +75,26 @@ class DefaultModelGoldenTest {
         assertClose(
                 model.decode(tokens, ints(golden.get("levelsUsed")), count),
                 flat(golden.get("decodedPrefix")));
+    }
+
+    @Test
+    void decodeFrameGivesTheExportedRefinedFrame() {
+        int[] expected = ints(golden.get("refinedFrameRgb"));
+
+        byte[] actual =
+                model.decodeFrame(
+                                ints(golden.get("frameTokens")),
+                                ints(golden.get("frameLevelsUsed")))
+                        .data();
+
+        assertThat(model.hasRefiner()).isTrue();
+        assertThat(actual).hasSameSizeAs(expected);
+        int maxDifference = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDifference = Math.max(maxDifference, Math.abs((actual[i] & 0xff) - expected[i]));
+        }
+        // Rounding to 8 bits may land on either side of .5 after a different float summation.
+        assertThat(maxDifference).isLessThanOrEqualTo(1);
     }
 
     @Test
