@@ -44,7 +44,7 @@ from model import (PIXELS, DecoderGraph, EncoderGraph, FrameRefiner,  # noqa: E4
                    PatchVQ, RefinerGraph)
 
 MODEL_ID = "deltatok-patchvq"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 
 
 def log(msg):
