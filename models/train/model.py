@@ -1,4 +1,4 @@
-"""The patch-local residual-VQ autoencoder and its two export graphs.
+"""The patch-local residual-VQ autoencoder, the frame refiner, and their export graphs.
 
 Each 16x16 RGB patch is encoded on its own (patch-local), so unchanged patches never need
 the encoder again. The latent is quantised by L residual levels with K codes each; every
