@@ -70,6 +70,21 @@ def augment(x, gen):
     return x
 
 
+def scheduled_lr(opt, base, step, steps, t0, budget_s):
+    """Sets and returns the cosine-decayed lr (down to 5 % of ``base``), or None once done.
+
+    The schedule follows whichever is further along, steps or wall time, so a run on a slow or
+    busy machine still ends inside its time budget with a fully decayed lr.
+    """
+    frac = max(step / steps, (time.time() - t0) / budget_s)
+    if frac >= 1.0:
+        return None
+    lr = base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+    for group in opt.param_groups:
+        group["lr"] = lr
+    return lr
+
+
 def kmeans(x, k, iters, gen):
     c = x[torch.randperm(x.shape[0], generator=gen)[:k]].clone()
     for _ in range(iters):
@@ -142,15 +157,10 @@ def train(args, patches):
     t0 = time.time()
     budget = args.max_minutes * 60.0
     for step in range(total):
-        # The schedule follows whichever is further along, steps or wall time, so a run on a
-        # slow or busy machine still ends inside the time budget with a fully decayed lr.
-        frac = max(step / total, (time.time() - t0) / budget)
-        if frac >= 1.0:
+        lr = scheduled_lr(opt, args.lr, step, total, t0, budget)
+        if lr is None:
             log(f"time budget of {args.max_minutes} min reached at step {step}")
             break
-        lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
-        for g in opt.param_groups:
-            g["lr"] = lr
         idx = torch.randint(0, n, (args.batch,), generator=gen)
         x = augment(to_float(train_pt[idx]), gen).reshape(-1, PIXELS)
         z = model.encode(x)
@@ -238,13 +248,10 @@ def train_refiner(args, model, views, gen):
     t0 = time.time()
     step = 0
     for step in range(args.refiner_steps):
-        frac = max(step / args.refiner_steps, (time.time() - t0) / budget)
-        if frac >= 1.0:
+        lr = scheduled_lr(opt, args.refiner_lr, step, args.refiner_steps, t0, budget)
+        if lr is None:
             log(f"refiner: time budget of {args.refiner_minutes} min reached at step {step}")
             break
-        lr = args.refiner_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
-        for group in opt.param_groups:
-            group["lr"] = lr
         v = torch.randint(0, len(views), (batch,), generator=gen)
         gy = torch.randint(0, 16 - g + 1, (batch,), generator=gen)
         gx = torch.randint(0, 16 - g + 1, (batch,), generator=gen)
