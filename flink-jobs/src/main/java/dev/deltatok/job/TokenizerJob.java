@@ -34,23 +34,21 @@ public final class TokenizerJob {
         TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs(args));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-        wire(
-                env,
-                config,
-                new OnnxModelFactory(
-                        config.modelManifest(), config.modelThreads(), config.modelProvider()));
+        wire(env, config, modelFactory(config));
         env.execute("deltatok tokenizer");
     }
 
     /** Starts the job without waiting for it, e.g. on a MiniCluster from the command line. */
     public static JobClient start(StreamExecutionEnvironment env, TokenizerConfig config)
             throws Exception {
-        wire(
-                env,
-                config,
-                new OnnxModelFactory(
-                        config.modelManifest(), config.modelThreads(), config.modelProvider()));
+        wire(env, config, modelFactory(config));
         return env.executeAsync("deltatok tokenizer");
+    }
+
+    /** The ONNX model the configuration names (manifest, threads, execution provider). */
+    public static ModelFactory modelFactory(TokenizerConfig config) {
+        return new OnnxModelFactory(
+                config.modelManifest(), config.modelThreads(), config.modelProvider());
     }
 
     /** Adds source, pipeline and sinks to {@code env}. */

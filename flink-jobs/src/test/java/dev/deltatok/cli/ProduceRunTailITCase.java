@@ -82,7 +82,7 @@ class ProduceRunTailITCase {
         Configuration conf = config.flinkConfiguration();
         conf.setString("restart-strategy.type", "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        TokenizerJob.wire(env, config, new dev.deltatok.flink.OnnxModelFactory(null, 1));
+        TokenizerJob.wire(env, config, TokenizerJob.modelFactory(config));
         env.execute("produce-run-tail");
 
         String out =

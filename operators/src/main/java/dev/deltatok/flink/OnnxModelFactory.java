@@ -21,10 +21,6 @@ public final class OnnxModelFactory implements ModelFactory {
         this.provider = provider;
     }
 
-    public OnnxModelFactory(String manifest, int intraOpThreads) {
-        this(manifest, intraOpThreads, ExecutionProvider.CPU);
-    }
-
     @Override
     public String cacheKey() {
         return "onnx:"
