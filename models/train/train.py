@@ -186,7 +186,9 @@ def train(args, patches):
         if step >= args.warmup:
             with torch.no_grad():
                 ema.update(ids, residuals)
-                if step % 50 == 0 and frac < 0.95:
+                # No restarts in the last 5 % of the run: a fresh code needs steps to settle.
+                late = step >= 0.95 * total or time.time() - t0 >= 0.95 * budget
+                if step % 50 == 0 and not late:
                     restarted = ema.restart_dead(residuals, gen)
                 else:
                     restarted = 0
