@@ -231,7 +231,7 @@ def write_card(out, info, result, model, refiner):
       f"(`decodeFrame`), never while tokenizing.")
     w(f"- Parameters: {info['params']:,} in the autoencoder (of which codebooks "
       f"{model.codebooks.numel():,}), {info['refinerParams']:,} in the refiner.")
-    w(f"- Tokens per 256x256 frame: 256 per level, so "
+    w("- Tokens per 256x256 frame: 256 per level, so "
       + ", ".join(f"{256 * (i + 1)}" for i in range(model.levels))
       + f" for 1..{model.levels} levels; {result['bitsPerToken']:.0f} bits per token "
       f"(log2 K), {256 * result['bitsPerToken']:.0f} bits per frame per level.")
