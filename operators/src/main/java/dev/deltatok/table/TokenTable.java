@@ -14,7 +14,9 @@ import java.util.function.IntConsumer;
  *
  * <p>Slots are reference-counted by key-map positions. Unreferenced slots stay cached (an
  * appearance that comes back then costs one key-map update instead of its tokens) until the table
- * is full, when the least-recently-used unreferenced slot is evicted.
+ * is full, when the least-recently-used unreferenced slot is evicted. Unreferenced slots are kept
+ * in a list ordered by last use (ties by slot id), so finding the victim costs O(1): a slot joins
+ * at the tail when it loses its last reference, as the clock only moves forward in normal use.
  *
  * <p>Latents are stored quantised to 8 bits with one scale per slot, so the table serialises
  * exactly and small. Not thread-safe; one table belongs to one camera.
@@ -32,6 +34,16 @@ public final class TokenTable {
     private final BitSet live;
     private final Map<TokenKey, Integer> index = new HashMap<>();
 
+    // Unreferenced live slots, ordered by (lastUsed, slot): a doubly linked list through prev and
+    // next, NONE-terminated. After a restore it is rebuilt before it is next needed.
+    private static final int NONE = -1;
+    private final int[] prev;
+    private final int[] next;
+    private final BitSet unreferenced;
+    private int head = NONE;
+    private int tail = NONE;
+    private boolean unorderedSinceRestore;
+
     public TokenTable(int capacity, int latentDim) {
         if (capacity < 1) {
             throw new IllegalArgumentException("table capacity must be >= 1, got " + capacity);
@@ -48,6 +60,9 @@ public final class TokenTable {
         this.useCount = new long[capacity];
         this.lastUsed = new long[capacity];
         this.live = new BitSet(capacity);
+        this.prev = new int[capacity];
+        this.next = new int[capacity];
+        this.unreferenced = new BitSet(capacity);
     }
 
     public int capacity() {
@@ -149,6 +164,7 @@ public final class TokenTable {
         lastUsed[slot] = now;
         live.set(slot);
         index.put(new TokenKey(copy), slot);
+        enqueue(slot);
         return slot;
     }
 
@@ -178,12 +194,16 @@ public final class TokenTable {
             throw new IllegalArgumentException(
                     "duplicate tokens " + Arrays.toString(slotTokens) + " in slot " + slot);
         }
+        unreferenced.set(slot);
+        unorderedSinceRestore = true;
     }
 
     /** A key-map position now refers to the slot. */
     public void acquire(int slot, long now) {
         checkLive(slot);
-        refCount[slot]++;
+        if (refCount[slot]++ == 0) {
+            dequeue(slot);
+        }
         useCount[slot]++;
         lastUsed[slot] = now;
     }
@@ -194,14 +214,18 @@ public final class TokenTable {
         if (refCount[slot] == 0) {
             throw new IllegalStateException("slot " + slot + " is not referenced");
         }
-        refCount[slot]--;
         lastUsed[slot] = now;
+        if (--refCount[slot] == 0) {
+            enqueue(slot);
+        }
     }
 
     /** Rebuilds reference counts after a restore (does not touch usage counters). */
     public void addReference(int slot) {
         checkLive(slot);
-        refCount[slot]++;
+        if (refCount[slot]++ == 0) {
+            dequeue(slot);
+        }
     }
 
     public void clear() {
@@ -212,6 +236,10 @@ public final class TokenTable {
         }
         live.clear();
         index.clear();
+        unreferenced.clear();
+        head = NONE;
+        tail = NONE;
+        unorderedSinceRestore = false;
     }
 
     /** Token ids of a live slot (a live view, do not modify). */
@@ -283,16 +311,88 @@ public final class TokenTable {
     }
 
     private int leastRecentlyUsedUnreferenced() {
-        int best = -1;
-        for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
-            if (refCount[slot] == 0 && (best < 0 || lastUsed[slot] < lastUsed[best])) {
-                best = slot;
-            }
+        if (unorderedSinceRestore) {
+            relink();
         }
-        return best;
+        return head;
+    }
+
+    /** Whether slot a was used before slot b (ties: the lower id first). */
+    private boolean before(int a, int b) {
+        return lastUsed[a] < lastUsed[b] || (lastUsed[a] == lastUsed[b] && a < b);
+    }
+
+    /** Adds an unreferenced slot, walking back from the tail to its place (O(1) in normal use). */
+    private void enqueue(int slot) {
+        unreferenced.set(slot);
+        if (unorderedSinceRestore) {
+            return;
+        }
+        int after = tail;
+        while (after != NONE && before(slot, after)) {
+            after = prev[after];
+        }
+        int following = after == NONE ? head : next[after];
+        prev[slot] = after;
+        next[slot] = following;
+        if (after == NONE) {
+            head = slot;
+        } else {
+            next[after] = slot;
+        }
+        if (following == NONE) {
+            tail = slot;
+        } else {
+            prev[following] = slot;
+        }
+    }
+
+    private void dequeue(int slot) {
+        unreferenced.clear(slot);
+        if (unorderedSinceRestore) {
+            return;
+        }
+        int p = prev[slot];
+        int n = next[slot];
+        if (p == NONE) {
+            head = n;
+        } else {
+            next[p] = n;
+        }
+        if (n == NONE) {
+            tail = p;
+        } else {
+            prev[n] = p;
+        }
+    }
+
+    /** Rebuilds the ordered list from the unreferenced set (after slots were restored). */
+    private void relink() {
+        int[] order = unreferenced.stream().toArray();
+        Integer[] boxed = new Integer[order.length];
+        for (int i = 0; i < order.length; i++) {
+            boxed[i] = order[i];
+        }
+        Arrays.sort(boxed, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+        head = NONE;
+        tail = NONE;
+        for (int slot : boxed) {
+            prev[slot] = tail;
+            next[slot] = NONE;
+            if (tail == NONE) {
+                head = slot;
+            } else {
+                next[tail] = slot;
+            }
+            tail = slot;
+        }
+        unorderedSinceRestore = false;
     }
 
     private void remove(int slot) {
+        if (refCount[slot] == 0) {
+            dequeue(slot);
+        }
         index.remove(new TokenKey(tokens[slot]));
         tokens[slot] = null;
         latents[slot] = null;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 class TokenTableTest {
@@ -93,5 +96,90 @@ class TokenTableTest {
                         new float[] {0.5f, -1f, 0.25f},
                         org.assertj.core.data.Offset.offset(1f / 127));
         assertThat(table.relativeDistance(a, latent(0.5f, -1f, 0.25f), 0)).isLessThan(0.01);
+    }
+
+    /**
+     * The victim is always what a scan of every slot would pick: the unreferenced slot used least
+     * recently, the lowest id among equals; under random inserts, acquires, releases, clock ties, a
+     * clock that steps back, restores from a snapshot and clears.
+     */
+    @Property(tries = 300)
+    void evictsWhatAFullScanWouldPick(@ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int capacity = 1 + random.nextInt(12);
+        TokenTable table = new TokenTable(capacity, 0);
+        long now = 0;
+        int nextTokens = 0;
+        for (int op = 0; op < 400; op++) {
+            int kind = random.nextInt(100);
+            now += random.nextInt(100) < 5 ? -random.nextInt(5) : random.nextInt(3);
+            if (kind < 40) {
+                int expected = table.size() < capacity ? -1 : scanVictim(table);
+                if (table.size() == capacity && expected < 0) {
+                    continue;
+                }
+                evicted.clear();
+                int slot = table.insert(new int[] {nextTokens++}, null, 0, now, evicted::add);
+                if (expected >= 0) {
+                    assertThat(evicted).containsExactly(expected);
+                    assertThat(slot).isEqualTo(expected);
+                } else {
+                    assertThat(evicted).isEmpty();
+                }
+            } else if (kind < 65) {
+                int[] live = table.liveSlots();
+                if (live.length > 0) {
+                    table.acquire(live[random.nextInt(live.length)], now);
+                }
+            } else if (kind < 90) {
+                int[] referenced = referenced(table);
+                if (referenced.length > 0) {
+                    table.release(referenced[random.nextInt(referenced.length)], now);
+                }
+            } else if (kind < 97) {
+                table = restored(table);
+            } else {
+                table.clear();
+            }
+        }
+    }
+
+    private static int[] referenced(TokenTable table) {
+        return java.util.Arrays.stream(table.liveSlots())
+                .filter(slot -> table.refCount(slot) > 0)
+                .toArray();
+    }
+
+    private static int scanVictim(TokenTable table) {
+        int best = -1;
+        for (int slot : table.liveSlots()) {
+            if (table.refCount(slot) == 0
+                    && (best < 0 || table.lastUsed(slot) < table.lastUsed(best))) {
+                best = slot;
+            }
+        }
+        return best;
+    }
+
+    /** A copy made the way the state serializer restores a table. */
+    private static TokenTable restored(TokenTable table) {
+        TokenTable copy = new TokenTable(table.capacity(), table.latentDim());
+        int[] live = table.liveSlots();
+        for (int i = live.length - 1; i >= 0; i--) {
+            int slot = live[i];
+            copy.restore(
+                    slot,
+                    table.tokens(slot),
+                    table.quantisedLatent(slot),
+                    table.latentScale(slot),
+                    table.useCount(slot),
+                    table.lastUsed(slot));
+        }
+        for (int slot : live) {
+            for (int r = 0; r < table.refCount(slot); r++) {
+                copy.addReference(slot);
+            }
+        }
+        return copy;
     }
 }
