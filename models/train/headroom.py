@@ -89,7 +89,8 @@ def beam_paths(model, x, z, books, beam, candidates):
         err = ((rec - x.unsqueeze(1)) ** 2).mean(2)
         keep = err.topk(min(beam, cand.shape[1]), 1, largest=False).indices
         sums = torch.gather(cand, 1, keep[..., None].expand(-1, -1, d))
-        paths = torch.gather(cand_paths, 1, keep[..., None, None].expand(-1, -1, paths.shape[2] + 1, d))
+        depth = paths.shape[2] + 1
+        paths = torch.gather(cand_paths, 1, keep[..., None, None].expand(-1, -1, depth, d))
     return paths[:, 0]
 
 
@@ -188,8 +189,8 @@ def main():
                   np.full(n, levels))
             plain = greedy_paths(z, books).cumsum(1)
             for level in range(1, len(books) + 1):
-                s.add(f"{level} level{'s' if level > 1 else ''}, every patch", 256 * level, plain, np.full(n, level),
-                      target)
+                label = f"{level} level{'s' if level > 1 else ''}, every patch"
+                s.add(label, 256 * level, plain, np.full(n, level), target)
             beamed = beam_paths(model, x, z, books[:levels], args.beam, args.candidates)
             s.add(f"beam search, {levels} levels, every patch", budget, beamed.cumsum(1),
                   np.full(n, levels), target)
