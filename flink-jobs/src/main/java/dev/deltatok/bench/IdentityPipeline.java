@@ -8,6 +8,7 @@ import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.FrameStats;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.TokenDelta;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -89,7 +90,17 @@ public final class IdentityPipeline {
                             .setGridCols(0)
                             .setLevels(0)
                             .setKeyMap(EMPTY.duplicate())
-                            .setStats(new FrameStats(0, 0, 0, 0, 0, 0f))
+                            .setStats(
+                                    new FrameStats(
+                                            0,
+                                            0,
+                                            0,
+                                            0,
+                                            0,
+                                            0f,
+                                            deltaSeq == 0
+                                                    ? KeyframeReason.FIRST_FRAME
+                                                    : KeyframeReason.NONE))
                             .build());
         }
     }

@@ -48,6 +48,7 @@ final class DeltaJson {
         stats.put("tokens", s.getTokens());
         stats.put("tableSize", s.getTableSize());
         stats.put("estimatedError", s.getEstimatedError());
+        stats.put("keyframeReason", s.getKeyframeReason().name());
         m.put("stats", stats);
         return m;
     }

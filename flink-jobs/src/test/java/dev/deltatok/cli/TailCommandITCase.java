@@ -99,6 +99,9 @@ class TailCommandITCase {
         JsonNode first = new ObjectMapper().readTree(lines.get(0));
         assertThat(first.path("camera").asText()).isEqualTo("cam-a");
         assertThat(first.path("kind").asText()).isEqualTo("KEYFRAME");
+        assertThat(first.path("stats").path("keyframeReason").asText()).isEqualTo("FIRST_FRAME");
+        assertThat(new ObjectMapper().readTree(lines.get(1)).path("stats").path("keyframeReason"))
+                .hasToString("\"NONE\"");
         assertThat(first.path("keyMap")).hasSize(256);
         assertThat(first.path("upserts").size()).isPositive();
     }

@@ -257,7 +257,16 @@ public final class CameraTokenizer {
         if (pending.keyframeReason() == KeyframeReason.FULL_MODE) {
             delta = full(state, pending, encoded, offset, emitTime);
         } else if (pending.keyframeReason() != KeyframeReason.NONE) {
-            delta = keyframe(state, pending, encoded, offset, emitTime, null, null);
+            delta =
+                    keyframe(
+                            state,
+                            pending,
+                            encoded,
+                            offset,
+                            emitTime,
+                            null,
+                            null,
+                            pending.keyframeReason());
         } else {
             delta = delta(state, pending, encoded, offset, emitTime);
         }
@@ -402,7 +411,15 @@ public final class CameraTokenizer {
             excessAfter += c.newExcess;
         }
         if (policy.exceedsErrorBound(excessAfter / positions, !deferred.isEmpty())) {
-            return keyframe(state, pending, encoded, offset, emitTime, candidates, driftAfter);
+            return keyframe(
+                    state,
+                    pending,
+                    encoded,
+                    offset,
+                    emitTime,
+                    candidates,
+                    driftAfter,
+                    KeyframeReason.ERROR_BOUND);
         }
         for (Candidate c : deferred) {
             int w = waiting[c.position] & 0xFF;
@@ -474,7 +491,8 @@ public final class CameraTokenizer {
                 pending.count(),
                 sent.size(),
                 tokenCount,
-                (float) (estimated / positions));
+                (float) (estimated / positions),
+                KeyframeReason.NONE);
     }
 
     private int findExisting(TokenTable table, Candidate c, EncodedPatches encoded) {
@@ -502,7 +520,8 @@ public final class CameraTokenizer {
             int offset,
             Instant emitTime,
             List<Candidate> candidates,
-            float[] driftAfter) {
+            float[] driftAfter,
+            KeyframeReason reason) {
         int positions = spec.patchesPerFrame();
         int[][] tokens = new int[positions][];
         float[][] latents = new float[positions][];
@@ -550,7 +569,8 @@ public final class CameraTokenizer {
                 grid.copyPosition(pending.blockMeans(), state.reference(), p);
             }
         }
-        return rebuild(state, pending, emitTime, tokens, latents, latentOffsets, driftAfter);
+        return rebuild(
+                state, pending, emitTime, tokens, latents, latentOffsets, driftAfter, reason);
     }
 
     private TokenDelta full(
@@ -574,7 +594,15 @@ public final class CameraTokenizer {
             state.waiting()[p] = 0;
         }
         System.arraycopy(pending.blockMeans(), 0, state.reference(), 0, state.reference().length);
-        return rebuild(state, pending, emitTime, tokens, latents, latentOffsets, null);
+        return rebuild(
+                state,
+                pending,
+                emitTime,
+                tokens,
+                latents,
+                latentOffsets,
+                null,
+                KeyframeReason.FULL_MODE);
     }
 
     /** Forgets the table, rebuilds it from per-position tokens and emits a KEYFRAME. */
@@ -585,7 +613,8 @@ public final class CameraTokenizer {
             int[][] tokens,
             float[][] latents,
             int[] latentOffsets,
-            float[] driftAfter) {
+            float[] driftAfter,
+            KeyframeReason reason) {
         TokenTable table = state.table();
         int[] keyMap = state.keyMap();
         int positions = keyMap.length;
@@ -638,7 +667,8 @@ public final class CameraTokenizer {
                 pending.count(),
                 positions,
                 tokenCount,
-                (float) (estimated / positions));
+                (float) (estimated / positions),
+                reason);
     }
 
     private SlotUpsert upsert(TokenTable table, int slot) {
@@ -673,7 +703,8 @@ public final class CameraTokenizer {
             int encodedCount,
             int sentPatches,
             int tokens,
-            float estimatedError) {
+            float estimatedError,
+            KeyframeReason reason) {
         FrameStats stats =
                 FrameStats.newBuilder()
                         .setChangedPatches(changed)
@@ -682,6 +713,8 @@ public final class CameraTokenizer {
                         .setTokens(tokens)
                         .setTableSize(state.table().size())
                         .setEstimatedError(estimatedError)
+                        .setKeyframeReason(
+                                dev.deltatok.schema.KeyframeReason.valueOf(reason.name()))
                         .build();
         return TokenDelta.newBuilder()
                 .setCameraId(state.cameraId())

@@ -1,5 +1,6 @@
 package dev.deltatok.flink;
 
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.TokenDelta;
 import java.util.EnumMap;
@@ -15,7 +16,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * <ul>
  *   <li>{@code framesIn}, {@code framesRejected} and {@code framesRejected.<REASON>} (counters)
  *   <li>{@code patchesEncoded}, {@code tokensEmitted}, {@code fullGridTokens}, {@code keyframes},
- *       {@code camerasExpired} (counters)
+ *       {@code keyframes.<REASON>} (SCENE_CUT, MAX_INTERVAL, ...), {@code camerasExpired}
+ *       (counters)
  *   <li>{@code deltaRatio} (gauge): tokens emitted over the tokens a full grid would have sent
  *   <li>{@code encodeBatchSize} (histogram, patches per encoder call), {@code encodeLatencyMs}
  *       (histogram, milliseconds per encoder call)
@@ -32,6 +34,8 @@ public final class TokenizerMetrics {
     private final Counter tokensEmitted;
     private final Counter fullGridTokens;
     private final Counter keyframes;
+    private final Map<KeyframeReason, Counter> keyframesByReason =
+            new EnumMap<>(KeyframeReason.class);
     private final Counter camerasExpired;
     private final Histogram encodeBatchSize;
     private final Histogram encodeLatencyMs;
@@ -81,6 +85,11 @@ public final class TokenizerMetrics {
         fullGridTokens.inc(fullGridTokensPerFrame);
         if (delta.getKind() == dev.deltatok.schema.DeltaKind.KEYFRAME) {
             keyframes.inc();
+            keyframesByReason
+                    .computeIfAbsent(
+                            delta.getStats().getKeyframeReason(),
+                            r -> group.addGroup("keyframes").counter(r.name()))
+                    .inc();
         }
     }
 
@@ -98,5 +107,15 @@ public final class TokenizerMetrics {
 
     public long framesRejected() {
         return framesRejected.getCount();
+    }
+
+    public long keyframes() {
+        return keyframes.getCount();
+    }
+
+    /** Keyframes emitted for this reason. */
+    public long keyframes(KeyframeReason reason) {
+        Counter counter = keyframesByReason.get(reason);
+        return counter == null ? 0 : counter.getCount();
     }
 }

@@ -11,6 +11,7 @@ import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
@@ -158,9 +159,65 @@ class CameraTokenizerTest {
             mirror.apply(d);
 
             assertThat(d.getKind()).isEqualTo(DeltaKind.KEYFRAME);
+            assertThat(d.getStats().getKeyframeReason()).isEqualTo(KeyframeReason.FULL_MODE);
             assertThat(d.getStats().getEncodedPatches()).isEqualTo(256);
             assertThat(d.getUpserts()).allSatisfy(u -> assertThat(u.getTokens()).hasSize(4));
             assertThat(mirror.difference(state)).isEmpty();
         }
+    }
+
+    @Test
+    void keyframesSayWhyAndDeltasSayNone() throws Exception {
+        CameraState state = tokenizer.newState("cam");
+        List<TokenDelta> cut = run("cut", state, 60, new TokenMirror());
+        assertThat(cut.get(0).getStats().getKeyframeReason()).isEqualTo(KeyframeReason.FIRST_FRAME);
+        List<TokenDelta> later = cut.subList(1, cut.size());
+        assertThat(later).anyMatch(d -> d.getKind() == DeltaKind.KEYFRAME);
+        for (TokenDelta d : later) {
+            assertThat(d.getStats().getKeyframeReason())
+                    .isEqualTo(
+                            d.getKind() == DeltaKind.KEYFRAME
+                                    ? KeyframeReason.SCENE_CUT
+                                    : KeyframeReason.NONE);
+        }
+    }
+
+    @Test
+    void keyframesAtTheIntervalAndAtTheErrorBoundSaySo() throws Exception {
+        SyntheticScene still = SyntheticScenes.create("static", 7, 256, 256);
+        CameraTokenizer interval =
+                new CameraTokenizer(
+                        model.spec(),
+                        TokenizerSettings.defaults().toBuilder().maxKeyframeInterval(5).build());
+        CameraState a = interval.newState("cam");
+        List<KeyframeReason> reasons = new ArrayList<>();
+        for (int seq = 0; seq < 11; seq++) {
+            reasons.add(
+                    interval.process(a, still.frame("cam", seq), model, EMIT)
+                            .getStats()
+                            .getKeyframeReason());
+        }
+        assertThat(reasons.get(0)).isEqualTo(KeyframeReason.FIRST_FRAME);
+        assertThat(reasons).contains(KeyframeReason.MAX_INTERVAL);
+        assertThat(reasons).doesNotContain(KeyframeReason.SCENE_CUT, KeyframeReason.ERROR_BOUND);
+
+        SyntheticScene corridor = SyntheticScenes.create("corridor", 7, 256, 256);
+        CameraTokenizer capped =
+                new CameraTokenizer(
+                        model.spec(),
+                        TokenizerSettings.defaults().toBuilder()
+                                .maxTokensPerFrame(1)
+                                .keyframeErrorBound(0)
+                                .build());
+        CameraState b = capped.newState("cam");
+        TokenMirror mirror = new TokenMirror();
+        List<KeyframeReason> escalated = new ArrayList<>();
+        for (int seq = 0; seq < 20; seq++) {
+            TokenDelta d = capped.process(b, corridor.frame("cam", seq), model, EMIT);
+            mirror.apply(d);
+            assertThat(mirror.difference(b)).isEmpty();
+            escalated.add(d.getStats().getKeyframeReason());
+        }
+        assertThat(escalated).contains(KeyframeReason.ERROR_BOUND);
     }
 }

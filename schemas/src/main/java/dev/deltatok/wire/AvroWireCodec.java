@@ -2,9 +2,13 @@ package dev.deltatok.wire;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
@@ -45,11 +49,43 @@ public final class AvroWireCodec<T extends SpecificRecord> {
         knownWriters.put(fingerprint, schema);
     }
 
-    /** A codec for a generated Avro class, writing and reading its current schema. */
+    /**
+     * Classpath folder of the released schemas: {@code v1/}, {@code v2/}, ... each holding one
+     * {@code <RecordName>.avsc} per record type, as that release wrote it.
+     */
+    public static final String RELEASED = "/dev/deltatok/schema/released/";
+
+    /**
+     * A codec for a generated Avro class, writing its current schema and reading it as well as
+     * every released version of it (under {@link #RELEASED}), so a reader upgraded first still
+     * reads what older writers put on a topic; fields they lack take their defaults.
+     */
     public static <T extends SpecificRecord> AvroWireCodec<T> forType(Class<T> type) {
         Objects.requireNonNull(type, "type");
         Schema schema = SpecificData.get().getSchema(type);
-        return new AvroWireCodec<>(type, schema);
+        AvroWireCodec<T> codec = new AvroWireCodec<>(type, schema);
+        for (Schema released : releasedSchemas(schema.getName())) {
+            if (SchemaNormalization.parsingFingerprint64(released) != codec.fingerprint) {
+                codec.withWriterSchema(released);
+            }
+        }
+        return codec;
+    }
+
+    /** The released versions of a record type's schema, oldest first. */
+    static List<Schema> releasedSchemas(String recordName) {
+        List<Schema> out = new ArrayList<>();
+        for (int version = 1; ; version++) {
+            String path = RELEASED + "v" + version + "/" + recordName + ".avsc";
+            try (InputStream in = AvroWireCodec.class.getResourceAsStream(path)) {
+                if (in == null) {
+                    return out;
+                }
+                out.add(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the released schema " + path, e);
+            }
+        }
     }
 
     /** Also accept values written with an older (or newer) compatible schema. */

@@ -4,9 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectedFrame;
 import dev.deltatok.schema.TokenDelta;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 class AvroWireCodecTest {
@@ -111,5 +124,40 @@ class AvroWireCodecTest {
         assertThat(CameraKeys.decode(CameraKeys.encode("höf-7"))).isEqualTo("höf-7");
         assertThat(CameraKeys.encode("ab")).containsExactly('a', 'b');
         assertThat(CameraKeys.decode(null)).isNull();
+    }
+
+    @Test
+    void readsWhatTheFirstReleaseWroteWithDefaultsForNewFields() throws Exception {
+        Schema v1 = AvroWireCodec.releasedSchemas("TokenDelta").get(0);
+        TokenDelta current = TestRecords.delta("cam-3", 4);
+        current.getStats().setKeyframeReason(KeyframeReason.SCENE_CUT);
+        // The same delta as a v1 writer puts it on the wire: its v1 fields, v1's fingerprint.
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(body, null);
+        new SpecificDatumWriter<TokenDelta>(TokenDelta.getClassSchema()).write(current, enc);
+        enc.flush();
+        GenericRecord asV1 =
+                new GenericDatumReader<GenericRecord>(TokenDelta.getClassSchema(), v1)
+                        .read(null, DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
+        ByteBuffer written =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(asV1);
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+
+        AvroWireCodec<TokenDelta> codec = AvroWireCodec.forType(TokenDelta.class);
+        assertThat(SchemaNormalization.parsingFingerprint64(v1)).isNotEqualTo(codec.fingerprint());
+        TokenDelta read = codec.decode(bytes);
+
+        assertThat(read.getStats().getKeyframeReason()).isEqualTo(KeyframeReason.UNKNOWN);
+        read.getStats().setKeyframeReason(current.getStats().getKeyframeReason());
+        assertThat(read).isEqualTo(current);
+    }
+
+    @Test
+    void everyReleasedSchemaIsFound() {
+        for (String name : new String[] {"Frame", "TokenDelta", "RejectedFrame"}) {
+            assertThat(AvroWireCodec.releasedSchemas(name)).as(name).isNotEmpty();
+        }
+        assertThat(AvroWireCodec.releasedSchemas("NoSuchRecord")).isEmpty();
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every schema must stay readable by the previous released version and read what it wrote. The
- * released copies live in {@code src/test/resources/released/vN/}.
+ * released copies live in {@code src/main/resources/dev/deltatok/schema/released/vN/}, where the
+ * codecs also find them to read what older writers wrote.
  */
 class SchemaCompatibilityTest {
 
@@ -76,8 +77,8 @@ class SchemaCompatibilityTest {
     private static Schema released(String name) throws IOException {
         try (InputStream in =
                 SchemaCompatibilityTest.class.getResourceAsStream(
-                        "/released/v1/" + name + ".avsc")) {
-            assertThat(in).as("released/v1/%s.avsc", name).isNotNull();
+                        AvroWireCodec.RELEASED + "v1/" + name + ".avsc")) {
+            assertThat(in).as("%sv1/%s.avsc", AvroWireCodec.RELEASED, name).isNotNull();
             return new Schema.Parser().parse(in);
         }
     }
