@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * L*K + 2                  &lt;|frame|&gt;      a frame begins
  * L*K + 3                  &lt;|keyframe|&gt;   the tokenizer re-based its reference: full grid follows
  * L*K + 4                  &lt;|snapshot|&gt;   first frame of a window: full grid of what is held
- * L*K + 5 .. L*K + 7       reserved
+ * L*K + 5                  &lt;|scene_cut|&gt;  after &lt;|keyframe|&gt;: it was a scene cut
+ * L*K + 6 .. L*K + 7       reserved
  * POS  = L*K + 8           &lt;|pos_p|&gt;      P position tokens, p = row * cols + col
  * CAM  = POS + P           &lt;|cam_k|&gt;      CAMERAS camera tokens, k = FNV-1a(cameraId) mod CAMERAS
  * SUM  = CAM + CAMERAS     &lt;|sum_s|&gt;      SUMMARIES window-summary tokens (see WindowSummary)
@@ -103,6 +104,11 @@ public final class LlmVocabulary {
         return visualSize() + 4;
     }
 
+    /** Follows {@link #keyframe()} when the tokenizer re-based because the scene cut. */
+    public int sceneCut() {
+        return visualSize() + 5;
+    }
+
     public int position(int p) {
         if (p < 0 || p >= positions()) {
             throw new IllegalArgumentException(
@@ -162,6 +168,7 @@ public final class LlmVocabulary {
                 case 2 -> "<|frame|>";
                 case 3 -> "<|keyframe|>";
                 case 4 -> "<|snapshot|>";
+                case 5 -> "<|scene_cut|>";
                 default -> "<|reserved_" + s + "|>";
             };
         }

@@ -2,6 +2,7 @@ package dev.deltatok.llm;
 
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.TokenDelta;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,6 +127,9 @@ public final class LlmWindower {
             boolean full = frames == 0 || keyframe;
             if (keyframe) {
                 tokens.add(vocabulary.keyframe());
+                if (delta.getStats().getKeyframeReason() == KeyframeReason.SCENE_CUT) {
+                    tokens.add(vocabulary.sceneCut());
+                }
                 if (frames > 0) {
                     rebased = true;
                 }

@@ -132,6 +132,30 @@ class LlmWindowerTest {
     }
 
     @Test
+    void sceneCutsAreMarkedAfterTheirKeyframeAndOtherKeyframesAreNot() throws Exception {
+        LlmVocabulary v = new LlmVocabulary(4, K, 16, 16);
+        List<LlmRecord> records = windows("cut", 60, 10, (a, b) -> {});
+        int keyframes = 0;
+        int cuts = 0;
+        for (LlmRecord r : records) {
+            int[] t = r.tokens();
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] == v.sceneCut()) {
+                    cuts++;
+                    assertThat(t[i - 1]).isEqualTo(v.keyframe());
+                    assertThat(t[i - 2]).isEqualTo(v.frame());
+                }
+                if (t[i] == v.keyframe()) {
+                    keyframes++;
+                }
+            }
+        }
+        // The first frame is a keyframe (FIRST_FRAME, no marker); the scene's cuts are the rest.
+        assertThat(cuts).isPositive();
+        assertThat(keyframes).isEqualTo(cuts + 1);
+    }
+
+    @Test
     void vocabularyRangesAreDisjointAndNamed() {
         LlmVocabulary v = new LlmVocabulary(4, 4096, 16, 16);
 
@@ -143,6 +167,8 @@ class LlmWindowerTest {
         assertThat(v.size()).isEqualTo(16648 + LlmVocabulary.CAMERAS + LlmVocabulary.SUMMARIES);
         assertThat(v.name(v.visual(2, 7))).isEqualTo("v2:7");
         assertThat(v.name(v.frame())).isEqualTo("<|frame|>");
+        assertThat(v.sceneCut()).isEqualTo(16389);
+        assertThat(v.name(v.sceneCut())).isEqualTo("<|scene_cut|>");
         assertThat(v.name(v.position(37))).isEqualTo("<|pos_37|>");
         assertThat(v.name(v.camera("x"))).startsWith("<|cam_");
         assertThat(v.name(v.summary(9))).isEqualTo("<|sum_9|>");
