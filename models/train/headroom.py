@@ -1,6 +1,7 @@
 """How far the trained model is from the held-out quality target, and what would close the gap.
 
-Run after train.py, which leaves the trained weights in $TMPDIR/deltatok_model_state.pt:
+Run after train.py, which leaves the trained weights in $TMPDIR/deltatok_model_state_<out>.pt
+(<out> the last folder name of its --out, so models/default gives ..._default.pt):
 
     nice -n 10 /usr/bin/python3 models/train/headroom.py --model models/default
 
@@ -24,7 +25,6 @@ import argparse  # noqa: E402
 import heapq
 import json
 import math
-import tempfile
 import time
 
 import numpy as np
@@ -34,6 +34,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from model import PIXELS, FrameRefiner, PatchVQ  # noqa: E402
+from train import state_path  # noqa: E402
 
 
 def nearest(r, cb):
@@ -146,8 +147,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/default", help="folder with training.json")
-    ap.add_argument("--state", default=os.path.join(tempfile.gettempdir(),
-                                                    "deltatok_model_state.pt"))
+    ap.add_argument("--state", help="torch weights (default: where train.py --out MODEL left them)")
     ap.add_argument("--extra-levels", type=int, default=4)
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--candidates", type=int, default=8)
@@ -162,7 +162,7 @@ def main():
     model = PatchVQ(targs["latent_dim"], targs["levels"], targs["codebook_size"],
                     tuple(targs["enc_hidden"]), tuple(targs["dec_hidden"]))
     refiner = FrameRefiner(targs["levels"], targs["refiner_channels"], targs["refiner_blocks"])
-    state = torch.load(args.state)
+    state = torch.load(args.state or state_path(args.model))
     model.load_state_dict(state["model"])
     refiner.load_state_dict(state["refiner"])
     model.eval()

@@ -294,6 +294,12 @@ def init_codebooks(model, ema, train_pt, gen):
     log("codebooks initialised by k-means on encoder latents")
 
 
+def state_path(out):
+    """Where a run that writes into ``out`` leaves its torch weights (for headroom.py)."""
+    name = os.path.basename(os.path.normpath(os.path.abspath(out)))
+    return os.path.join(tempfile.gettempdir(), f"deltatok_model_state_{name}.pt")
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -516,7 +522,7 @@ def main():
         args, model, refiner_views, torch.Generator().manual_seed(args.seed + 1))
     log(f"refiner trained in {refiner_s:.0f}s")
     torch.save({"model": model.state_dict(), "refiner": refiner.state_dict()},
-               os.path.join(tempfile.gettempdir(), "deltatok_model_state.pt"))
+               state_path(args.out))
     del refiner_views
     enc, dec, ref = export(model, refiner, args.out)
     eval_frames = data.held_out_frames()
