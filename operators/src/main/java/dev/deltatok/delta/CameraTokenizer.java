@@ -6,12 +6,12 @@ import dev.deltatok.frame.RgbImage;
 import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
-import dev.deltatok.reference.KeyframeReason;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.reference.ReferencePolicy;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.FrameStats;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.SlotUpsert;
 import dev.deltatok.schema.TokenDelta;
@@ -713,8 +713,7 @@ public final class CameraTokenizer {
                         .setTokens(tokens)
                         .setTableSize(state.table().size())
                         .setEstimatedError(estimatedError)
-                        .setKeyframeReason(
-                                dev.deltatok.schema.KeyframeReason.valueOf(reason.name()))
+                        .setKeyframeReason(reason)
                         .build();
         return TokenDelta.newBuilder()
                 .setCameraId(state.cameraId())

@@ -1,7 +1,7 @@
 package dev.deltatok.delta;
 
 import dev.deltatok.frame.RgbImage;
-import dev.deltatok.reference.KeyframeReason;
+import dev.deltatok.schema.KeyframeReason;
 import java.time.Instant;
 
 /**

@@ -1,5 +1,7 @@
 package dev.deltatok.reference;
 
+import dev.deltatok.schema.KeyframeReason;
+
 /**
  * When to re-base (RefTok): on the first frame, on a scene cut, after a maximum interval, and when
  * the error the consumer would be left with exceeds a bound. Pure functions of counters.

@@ -10,6 +10,7 @@ import dev.deltatok.model.TestingTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
 import java.time.Instant;
