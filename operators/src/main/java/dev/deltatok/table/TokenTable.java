@@ -39,7 +39,6 @@ public final class TokenTable {
     private static final int NONE = -1;
     private final int[] prev;
     private final int[] next;
-    private final BitSet unreferenced;
     private int head = NONE;
     private int tail = NONE;
     private boolean unorderedSinceRestore;
@@ -62,7 +61,6 @@ public final class TokenTable {
         this.live = new BitSet(capacity);
         this.prev = new int[capacity];
         this.next = new int[capacity];
-        this.unreferenced = new BitSet(capacity);
     }
 
     public int capacity() {
@@ -194,7 +192,6 @@ public final class TokenTable {
             throw new IllegalArgumentException(
                     "duplicate tokens " + Arrays.toString(slotTokens) + " in slot " + slot);
         }
-        unreferenced.set(slot);
         unorderedSinceRestore = true;
     }
 
@@ -236,7 +233,6 @@ public final class TokenTable {
         }
         live.clear();
         index.clear();
-        unreferenced.clear();
         head = NONE;
         tail = NONE;
         unorderedSinceRestore = false;
@@ -324,7 +320,6 @@ public final class TokenTable {
 
     /** Adds an unreferenced slot, walking back from the tail to its place (O(1) in normal use). */
     private void enqueue(int slot) {
-        unreferenced.set(slot);
         if (unorderedSinceRestore) {
             return;
         }
@@ -348,7 +343,6 @@ public final class TokenTable {
     }
 
     private void dequeue(int slot) {
-        unreferenced.clear(slot);
         if (unorderedSinceRestore) {
             return;
         }
@@ -366,13 +360,10 @@ public final class TokenTable {
         }
     }
 
-    /** Rebuilds the ordered list from the unreferenced set (after slots were restored). */
+    /** Rebuilds the ordered list from the live unreferenced slots (after slots were restored). */
     private void relink() {
-        int[] order = unreferenced.stream().toArray();
-        Integer[] boxed = new Integer[order.length];
-        for (int i = 0; i < order.length; i++) {
-            boxed[i] = order[i];
-        }
+        Integer[] boxed =
+                live.stream().filter(slot -> refCount[slot] == 0).boxed().toArray(Integer[]::new);
         Arrays.sort(boxed, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
         head = NONE;
         tail = NONE;
