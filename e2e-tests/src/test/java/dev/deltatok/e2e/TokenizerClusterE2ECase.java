@@ -2,7 +2,7 @@ package dev.deltatok.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
@@ -273,13 +273,13 @@ class TokenizerClusterE2ECase {
         TokenizerConfig config = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
         try (OnnxTokenizerModel model =
                 OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT)) {
-            CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), config.settings());
+            TokenizerCore tokenizer = new TokenizerCore(model, config.settings());
             for (var entry : cameras.entrySet()) {
                 List<Long> expected = new ArrayList<>();
                 CameraState state = tokenizer.newState(entry.getKey());
                 for (Frame frame : entry.getValue()) {
                     expected.add((long) expected.size());
-                    tokenizer.process(state, frame, model, Instant.EPOCH);
+                    tokenizer.process(state, frame, Instant.EPOCH).delta();
                 }
                 List<Long> got = seqs.getOrDefault(entry.getKey(), List.of());
                 assertThat(got)

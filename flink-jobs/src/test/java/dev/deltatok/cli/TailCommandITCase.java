@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
@@ -48,8 +48,7 @@ class TailCommandITCase {
         try (TestingTokenizerModel model = TestingTokenizerModel.standard();
                 KafkaProducer<String, TokenDelta> producer =
                         new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde())) {
-            CameraTokenizer tokenizer =
-                    new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+            TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
             for (String camera : List.of("cam-a", "cam-b")) {
                 CameraState state = tokenizer.newState(camera);
                 SyntheticScene scene =
@@ -57,8 +56,9 @@ class TailCommandITCase {
                                 "corridor", SyntheticScenes.seedFor(camera), 256, 256);
                 for (long seq = 0; seq < FRAMES; seq++) {
                     TokenDelta delta =
-                            tokenizer.process(
-                                    state, scene.frame(camera, seq), model, Instant.EPOCH);
+                            tokenizer
+                                    .process(state, scene.frame(camera, seq), Instant.EPOCH)
+                                    .delta();
                     producer.send(new ProducerRecord<>(topic, camera, delta));
                 }
             }

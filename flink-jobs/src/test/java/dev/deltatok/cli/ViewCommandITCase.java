@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
@@ -58,8 +58,7 @@ class ViewCommandITCase {
                         OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT);
                 KafkaProducer<String, TokenDelta> producer =
                         new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde())) {
-            CameraTokenizer tokenizer =
-                    new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+            TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
             for (String camera : List.of("cam-a", "cam-b")) {
                 CameraState state = tokenizer.newState(camera);
                 SyntheticScene scene =
@@ -70,11 +69,9 @@ class ViewCommandITCase {
                             new ProducerRecord<>(
                                     topic,
                                     camera,
-                                    tokenizer.process(
-                                            state,
-                                            scene.frame(camera, seq),
-                                            model,
-                                            Instant.EPOCH)));
+                                    tokenizer
+                                            .process(state, scene.frame(camera, seq), Instant.EPOCH)
+                                            .delta()));
                 }
             }
             producer.flush();

@@ -2,7 +2,7 @@ package dev.deltatok.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
@@ -55,7 +55,7 @@ class ViewerBrowserITCase {
     private static KafkaBroker broker;
     private static String topic;
     private static OnnxTokenizerModel model;
-    private static CameraTokenizer tokenizer;
+    private static TokenizerCore tokenizer;
     private static final Map<String, CameraState> STATES = new LinkedHashMap<>();
 
     @BeforeAll
@@ -64,7 +64,7 @@ class ViewerBrowserITCase {
         topic = "deltas-" + UUID.randomUUID();
         Topics.ensure(broker.bootstrapServers(), List.of(topic), 2, true);
         model = OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT);
-        tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+        tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         CAMERAS.forEach(c -> STATES.put(c, tokenizer.newState(c)));
     }
 
@@ -199,19 +199,16 @@ class ViewerBrowserITCase {
                         SyntheticScenes.create(
                                 "corridor", SyntheticScenes.seedFor(camera), 256, 256);
                 for (long seq = from; seq < to; seq++) {
-                    try {
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        camera,
-                                        tokenizer.process(
-                                                STATES.get(camera),
-                                                scene.frame(camera, seq),
-                                                model,
-                                                Instant.EPOCH)));
-                    } catch (dev.deltatok.frame.FrameRejectedException e) {
-                        throw new IllegalStateException(e);
-                    }
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    camera,
+                                    tokenizer
+                                            .process(
+                                                    STATES.get(camera),
+                                                    scene.frame(camera, seq),
+                                                    Instant.EPOCH)
+                                            .delta()));
                 }
             }
             producer.flush();

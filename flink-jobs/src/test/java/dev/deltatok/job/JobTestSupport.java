@@ -2,7 +2,7 @@ package dev.deltatok.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.flink.ModelFactory;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.Topics;
@@ -136,11 +136,11 @@ final class JobTestSupport {
             throws Exception {
         Map<String, CameraState> states = new LinkedHashMap<>();
         try (TokenizerModel model = factory.open()) {
-            CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), config.settings());
+            TokenizerCore tokenizer = new TokenizerCore(model, config.settings());
             for (var entry : cameras.entrySet()) {
                 CameraState state = tokenizer.newState(entry.getKey());
                 for (Frame frame : entry.getValue()) {
-                    tokenizer.process(state, frame, model, Instant.EPOCH);
+                    tokenizer.process(state, frame, Instant.EPOCH).delta();
                 }
                 states.put(entry.getKey(), state);
             }

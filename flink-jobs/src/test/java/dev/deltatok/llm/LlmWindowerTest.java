@@ -2,7 +2,7 @@ package dev.deltatok.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.TestingTokenizerModel;
@@ -24,8 +24,7 @@ class LlmWindowerTest {
     private static List<LlmRecord> windows(String scene, int frames, int perWindow, Check check)
             throws Exception {
         try (TestingTokenizerModel model = TestingTokenizerModel.standard()) {
-            CameraTokenizer tokenizer =
-                    new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+            TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
             CameraState state = tokenizer.newState("cam-a");
             SyntheticScene s =
                     SyntheticScenes.create(scene, SyntheticScenes.seedFor("cam-a"), 256, 256);
@@ -34,7 +33,7 @@ class LlmWindowerTest {
             List<LlmRecord> out = new ArrayList<>();
             for (long seq = 0; seq < frames; seq++) {
                 TokenDelta delta =
-                        tokenizer.process(state, s.frame("cam-a", seq), model, Instant.EPOCH);
+                        tokenizer.process(state, s.frame("cam-a", seq), Instant.EPOCH).delta();
                 TokenMirror.Camera held = mirror.apply(delta);
                 windower.add(delta, held)
                         .ifPresent(

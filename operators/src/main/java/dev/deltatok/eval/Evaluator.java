@@ -1,6 +1,7 @@
 package dev.deltatok.eval;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.FrameOutcome;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameDecoder;
@@ -80,7 +81,7 @@ public final class Evaluator {
 
     private final class Run {
         final TokenizerMode mode;
-        final CameraTokenizer tokenizer;
+        final TokenizerCore tokenizer;
         final TokenMirror mirror = new TokenMirror();
         CameraState state;
         final List<Integer> tokens = new ArrayList<>();
@@ -94,23 +95,21 @@ public final class Evaluator {
 
         Run(TokenizerMode mode) {
             this.mode = mode;
-            this.tokenizer = new CameraTokenizer(model.spec(), settings.withMode(mode));
+            this.tokenizer = new TokenizerCore(model, settings.withMode(mode));
         }
 
         void step(Frame frame, RgbImage truth) {
             if (state == null) {
                 state = tokenizer.newState(frame.getCameraId());
             }
-            TokenDelta delta;
             long start = System.nanoTime();
-            try {
-                delta = tokenizer.process(state, frame, model, frame.getCaptureTime());
-            } catch (FrameRejectedException e) {
+            FrameOutcome outcome = tokenizer.process(state, frame, frame.getCaptureTime());
+            nanos += System.nanoTime() - start;
+            if (outcome.isRejected()) {
                 rejected++;
                 return;
-            } finally {
-                nanos += System.nanoTime() - start;
             }
+            TokenDelta delta = outcome.delta();
             tokens.add(delta.getStats().getTokens());
             bytes += codec.encode(delta).length;
             if (delta.getKind() == DeltaKind.KEYFRAME) {

@@ -26,6 +26,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  */
 public final class TokenizerMetrics {
 
+    private static final dev.deltatok.state.CameraStateSerializer STATE_BYTES =
+            new dev.deltatok.state.CameraStateSerializer();
+
+    private long framesSinceStateSample;
+
     private final MetricGroup group;
     private final Counter framesIn;
     private final Counter framesRejected;
@@ -74,10 +79,16 @@ public final class TokenizerMetrics {
                 .inc();
     }
 
-    public void recordEncode(int patches, long nanos) {
+    /** Records {@code calls} encoder calls that took {@code nanos} for {@code patches} in all. */
+    public void recordEncode(int patches, int calls, long nanos) {
+        if (calls == 0) {
+            return;
+        }
         patchesEncoded.inc(patches);
-        encodeBatchSize.update(patches);
-        encodeLatencyMs.update(nanos / 1_000_000);
+        for (int c = 0; c < calls; c++) {
+            encodeBatchSize.update(patches / calls);
+            encodeLatencyMs.update(nanos / calls / 1_000_000);
+        }
     }
 
     public void recordDelta(TokenDelta delta, int fullGridTokensPerFrame) {
@@ -99,6 +110,16 @@ public final class TokenizerMetrics {
 
     public void recordStateBytes(long bytes) {
         stateBytesPerCamera = bytes;
+    }
+
+    /**
+     * Records the serialised size of a camera's state, for one frame in 256 (serialising every
+     * state would cost more than it tells).
+     */
+    public void sampleStateBytes(dev.deltatok.state.CameraState state) {
+        if (framesSinceStateSample++ % 256 == 0) {
+            recordStateBytes(STATE_BYTES.serialize(state).length);
+        }
     }
 
     public long framesIn() {

@@ -1,22 +1,20 @@
 package dev.deltatok.flink;
 
-import dev.deltatok.delta.CameraTokenizer;
-import dev.deltatok.delta.PendingFrame;
+import dev.deltatok.core.BatchResult;
+import dev.deltatok.core.CameraFrame;
+import dev.deltatok.core.FrameOutcome;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
-import dev.deltatok.frame.FrameRejectedException;
-import dev.deltatok.model.EncodedPatches;
-import dev.deltatok.model.ModelSpec;
 import dev.deltatok.schema.Frame;
-import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.TokenDelta;
+import dev.deltatok.state.CameraExpiry;
 import dev.deltatok.state.CameraState;
-import dev.deltatok.state.CameraStateSerializer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -31,10 +29,9 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * The keyed tokenizer: per camera (the key) it keeps a {@link CameraState} and turns each frame
- * into a {@link TokenDelta}. Frames of many cameras are buffered briefly so that their changed
- * patches go through the encoder in one batched call; a camera's frames keep their order (one
- * camera is in a batch round at most once). The buffer is drained before every checkpoint barrier
+ * The keyed tokenizer, a thin adapter of {@link TokenizerCore}: per camera (the key) it keeps a
+ * {@link CameraState}, buffers frames briefly so that the core can batch their encoder calls across
+ * cameras, and emits what the core returns. The buffer is drained before every checkpoint barrier
  * and at end of input, so it is never part of a snapshot.
  *
  * <p>Bad frames go to the {@link FrameDecodeFunction#REJECTED} side output. Cameras that send
@@ -52,8 +49,6 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     public static final String LAST_ACTIVE_STATE_NAME = "camera-last-active";
     public static final String TTL_TIMERS = "camera-ttl";
 
-    private static final CameraStateSerializer STATE_BYTES = new CameraStateSerializer();
-
     private final ModelFactory modelFactory;
     private final TokenizerSettings settings;
     private final int maxBatchFrames;
@@ -62,14 +57,14 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     private final int maxOriginalBytes;
 
     private transient SharedModels.Lease model;
-    private transient CameraTokenizer tokenizer;
+    private transient TokenizerCore core;
+    private transient CameraExpiry expiry;
     private transient ValueState<CameraState> cameraState;
     private transient ValueState<Long> lastActive;
     private transient InternalTimerService<VoidNamespace> ttlTimers;
     private transient TokenizerMetrics metrics;
     private transient List<StreamRecord<Frame>> buffer;
     private transient boolean flushScheduled;
-    private transient long framesSinceStateSample;
 
     public TokenizerOperator(
             ModelFactory modelFactory,
@@ -94,8 +89,8 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     public void open() throws Exception {
         super.open();
         model = SharedModels.acquire(modelFactory);
-        ModelSpec spec = model.spec();
-        tokenizer = new CameraTokenizer(spec, settings);
+        core = new TokenizerCore(model, settings);
+        expiry = new CameraExpiry(cameraTtlMs);
         cameraState =
                 getPartitionedState(
                         new ValueStateDescriptor<>(STATE_NAME, new CameraStateTypeSerializer()));
@@ -116,10 +111,9 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
             flush();
         } else if (!flushScheduled) {
             flushScheduled = true;
-            long now = getProcessingTimeService().getCurrentProcessingTime();
             getProcessingTimeService()
                     .registerTimer(
-                            now + maxBatchDelayMs,
+                            now() + maxBatchDelayMs,
                             time -> {
                                 flushScheduled = false;
                                 flush();
@@ -138,128 +132,74 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
         flush();
     }
 
-    /** Tokenises every buffered frame; a camera with several frames takes several rounds. */
+    /** Hands every buffered frame to the core, then stores the states and emits the outcomes. */
     private void flush() throws Exception {
-        while (!buffer.isEmpty()) {
-            List<StreamRecord<Frame>> round = new ArrayList<>();
-            List<StreamRecord<Frame>> later = new ArrayList<>();
-            Set<String> cameras = new HashSet<>();
-            for (StreamRecord<Frame> record : buffer) {
-                if (cameras.add(record.getValue().getCameraId())) {
-                    round.add(record);
-                } else {
-                    later.add(record);
-                }
-            }
-            buffer = later;
-            processRound(round);
-        }
-    }
-
-    private void processRound(List<StreamRecord<Frame>> round) throws Exception {
-        List<StreamRecord<Frame>> accepted = new ArrayList<>(round.size());
-        List<PendingFrame> pending = new ArrayList<>(round.size());
-        List<CameraState> states = new ArrayList<>(round.size());
-        int patches = 0;
-        for (StreamRecord<Frame> record : round) {
-            Frame frame = record.getValue();
-            setCurrentKey(frame.getCameraId());
-            CameraState state = cameraState.value();
-            if (state == null) {
-                state = tokenizer.newState(frame.getCameraId());
-            }
-            try {
-                PendingFrame p = tokenizer.prepare(state, frame);
-                accepted.add(record);
-                pending.add(p);
-                states.add(state);
-                patches += p.count();
-            } catch (FrameRejectedException e) {
-                reject(frame, e.reason(), e.getMessage());
-            }
-        }
-        if (accepted.isEmpty()) {
+        if (buffer.isEmpty()) {
             return;
         }
-        EncodedPatches encoded = encode(pending, patches);
-        Instant emitTime =
-                Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime());
-        int offset = 0;
-        for (int i = 0; i < accepted.size(); i++) {
-            StreamRecord<Frame> record = accepted.get(i);
+        List<StreamRecord<Frame>> records = buffer;
+        buffer = new ArrayList<>(maxBatchFrames);
+        Map<String, CameraState> states = new LinkedHashMap<>();
+        List<CameraFrame> frames = new ArrayList<>(records.size());
+        for (StreamRecord<Frame> record : records) {
             Frame frame = record.getValue();
-            setCurrentKey(frame.getCameraId());
-            CameraState state = states.get(i);
-            TokenDelta delta = tokenizer.complete(state, pending.get(i), encoded, offset, emitTime);
-            offset += pending.get(i).count();
+            CameraState state = states.get(frame.getCameraId());
+            if (state == null) {
+                setCurrentKey(frame.getCameraId());
+                state = cameraState.value();
+                if (state == null) {
+                    state = core.newState(frame.getCameraId());
+                }
+                states.put(frame.getCameraId(), state);
+            }
+            frames.add(new CameraFrame(frame, state));
+        }
+        BatchResult result = core.process(frames, Instant.ofEpochMilli(now()));
+        metrics.recordEncode(result.encodedPatches(), result.encoderCalls(), result.encodeNanos());
+        int fullGrid = core.spec().patchesPerFrame() * core.spec().levels();
+        for (int i = 0; i < records.size(); i++) {
+            StreamRecord<Frame> record = records.get(i);
+            FrameOutcome outcome = result.outcome(i);
+            setCurrentKey(record.getValue().getCameraId());
+            if (outcome.isRejected()) {
+                metrics.recordRejected(outcome.rejectReason());
+                output.collect(
+                        FrameDecodeFunction.REJECTED,
+                        new StreamRecord<>(
+                                Rejections.ofFrame(
+                                        record.getValue(),
+                                        outcome.rejectReason(),
+                                        outcome.detail(),
+                                        maxOriginalBytes,
+                                        Instant.ofEpochMilli(now()))));
+                continue;
+            }
+            CameraState state = frames.get(i).state();
             cameraState.update(state);
             touch();
-            metrics.recordDelta(delta, model.spec().patchesPerFrame() * model.spec().levels());
-            sampleStateSize(state);
+            metrics.recordDelta(outcome.delta(), fullGrid);
+            metrics.sampleStateBytes(state);
             if (record.hasTimestamp()) {
-                output.collect(new StreamRecord<>(delta, record.getTimestamp()));
+                output.collect(new StreamRecord<>(outcome.delta(), record.getTimestamp()));
             } else {
-                output.collect(new StreamRecord<>(delta));
+                output.collect(new StreamRecord<>(outcome.delta()));
             }
         }
-    }
-
-    private EncodedPatches encode(List<PendingFrame> pending, int patches) {
-        int values = model.spec().patchValues();
-        float[] batch = new float[patches * values];
-        int at = 0;
-        for (PendingFrame p : pending) {
-            System.arraycopy(p.patches(), 0, batch, at, p.count() * values);
-            at += p.count() * values;
-        }
-        if (patches == 0) {
-            ModelSpec spec = model.spec();
-            return new EncodedPatches(
-                    0, spec.levels(), spec.latentDim(), new int[0], new float[0], new float[0]);
-        }
-        long start = System.nanoTime();
-        EncodedPatches encoded = model.encode(batch, patches);
-        metrics.recordEncode(patches, System.nanoTime() - start);
-        return encoded;
-    }
-
-    private void reject(Frame frame, RejectReason reason, String detail) {
-        metrics.recordRejected(reason);
-        output.collect(
-                FrameDecodeFunction.REJECTED,
-                new StreamRecord<>(
-                        Rejections.ofFrame(
-                                frame,
-                                reason,
-                                detail,
-                                maxOriginalBytes,
-                                Instant.ofEpochMilli(
-                                        getProcessingTimeService().getCurrentProcessingTime()))));
     }
 
     /** Remembers activity and makes sure a TTL timer will look at this camera. */
     private void touch() throws Exception {
-        if (cameraTtlMs <= 0) {
-            return;
-        }
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        lastActive.update(now);
-        // Coarse timer slots bound the number of timers per camera.
-        long granularity = Math.max(1000, cameraTtlMs / 8);
-        long due = ((now + cameraTtlMs) / granularity + 1) * granularity;
-        ttlTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, due);
-    }
-
-    private void sampleStateSize(CameraState state) {
-        if (framesSinceStateSample++ % 256 == 0) {
-            metrics.recordStateBytes(STATE_BYTES.serialize(state).length);
+        if (expiry.enabled()) {
+            long now = now();
+            lastActive.update(now);
+            ttlTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, expiry.checkTime(now));
         }
     }
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         Long last = lastActive.value();
-        if (last != null && timer.getTimestamp() - last >= cameraTtlMs) {
+        if (last != null && expiry.expired(last, timer.getTimestamp())) {
             cameraState.clear();
             lastActive.clear();
             metrics.recordCameraExpired();
@@ -268,6 +208,10 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
 
     @Override
     public void close() throws Exception {

@@ -9,7 +9,7 @@ import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.SlotUpsert;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
-import dev.deltatok.table.TokenTable;
+import dev.deltatok.table.TokenTableView;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -338,7 +338,7 @@ public final class TokenMirror {
         if (!Arrays.equals(cam.keyMap, state.keyMap())) {
             return Optional.of("key maps differ for camera '" + state.cameraId() + "'");
         }
-        TokenTable table = state.table();
+        TokenTableView table = state.table();
         int[] live = table.liveSlots();
         if (live.length != cam.table.size()) {
             return Optional.of(

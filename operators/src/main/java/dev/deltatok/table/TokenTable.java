@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  * <p>Latents are stored quantised to 8 bits with one scale per slot, so the table serialises
  * exactly and small. Not thread-safe; one table belongs to one camera.
  */
-public final class TokenTable {
+public final class TokenTable implements TokenTableView {
 
     private final int capacity;
     private final int latentDim;

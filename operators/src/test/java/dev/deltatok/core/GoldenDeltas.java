@@ -1,9 +1,7 @@
 package dev.deltatok.core;
 
-import dev.deltatok.delta.CameraTokenizer;
 import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
-import dev.deltatok.frame.FrameRejectedException;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.model.TestingTokenizerModel;
 import dev.deltatok.model.TokenizerModel;
@@ -28,10 +26,10 @@ import java.util.Map;
 
 /**
  * The deltas of every built-in synthetic scene under several settings, reduced to one SHA-256 per
- * case over the wire bytes of each delta in order. {@code golden/deltas-*.txt} hold the digests
- * the tokenizer produced before the core was split into stages; {@link GoldenDeltasTest} checks
- * that it still produces exactly those bytes. {@link #main} rewrites the files (run it only when
- * a change of behaviour is intended, and say which cases moved and why).
+ * case over the wire bytes of each delta in order. {@code golden/deltas-*.txt} hold the digests the
+ * tokenizer produced before the core was split into stages; {@link GoldenDeltasTest} checks that it
+ * still produces exactly those bytes. {@link #main} rewrites the files (run it only when a change
+ * of behaviour is intended, and say which cases moved and why).
  */
 public final class GoldenDeltas {
 
@@ -39,7 +37,10 @@ public final class GoldenDeltas {
     static final String TESTING_FILE = "deltas-testing-model.txt";
     static final String DEFAULT_FILE = "deltas-default-model.txt";
 
-    /** Settings variants that reach every branch: the defaults, a tight budget, merging, a small table. */
+    /**
+     * Settings variants that reach every branch: the defaults, a tight budget, merging, a small
+     * table.
+     */
     static Map<String, TokenizerSettings> variants() {
         Map<String, TokenizerSettings> v = new LinkedHashMap<>();
         v.put("defaults", TokenizerSettings.defaults());
@@ -69,24 +70,23 @@ public final class GoldenDeltas {
     }
 
     /** Runs one case and returns the digest of its deltas. */
-    static String digest(TokenizerModel model, String scene, TokenizerSettings settings)
-            throws FrameRejectedException {
+    static String digest(TokenizerModel model, String scene, TokenizerSettings settings) {
         AvroWireCodec<TokenDelta> codec = AvroWireCodec.forType(TokenDelta.class);
         MessageDigest sha = sha256();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
-        CameraState state = tokenizer.newState("golden");
+        TokenizerCore core = new TokenizerCore(model, settings);
+        CameraState state = core.newState("golden");
         SyntheticScene s =
                 SyntheticScenes.create(
                         scene, 11, model.spec().frameWidth(), model.spec().frameHeight());
         for (int seq = 0; seq < FRAMES; seq++) {
             Frame frame = s.frame("golden", seq);
-            TokenDelta delta = tokenizer.process(state, frame, model, frame.getCaptureTime());
+            TokenDelta delta = core.process(state, frame, frame.getCaptureTime()).delta();
             sha.update(codec.encode(delta));
         }
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    static Map<String, String> digests(TokenizerModel model) throws FrameRejectedException {
+    static Map<String, String> digests(TokenizerModel model) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, TokenizerSettings> v : variants().entrySet()) {
             for (String scene : SyntheticScenes.names()) {

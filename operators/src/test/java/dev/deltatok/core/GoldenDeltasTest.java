@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every synthetic scene under every settings variant of {@link GoldenDeltas} gives, byte for byte,
- * the deltas recorded in {@code golden/}: a refactoring of the core must not change what
- * consumers receive.
+ * the deltas recorded in {@code golden/}: a refactoring of the core must not change what consumers
+ * receive.
  */
 class GoldenDeltasTest {
 

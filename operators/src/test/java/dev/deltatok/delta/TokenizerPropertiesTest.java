@@ -3,13 +3,16 @@ package dev.deltatok.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.eval.ImageQuality;
+import dev.deltatok.frame.RgbImage;
 import dev.deltatok.mirror.MirrorSyncException;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.TestingTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
 import java.time.Instant;
@@ -66,12 +69,12 @@ class TokenizerPropertiesTest {
     private List<TokenDelta> stream(
             String scene, long seed, int frames, TokenizerSettings settings, TokenMirror mirror)
             throws Exception {
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        TokenizerCore tokenizer = new TokenizerCore(model, settings);
         CameraState state = tokenizer.newState("cam");
         SyntheticScene s = SyntheticScenes.create(scene, seed, SIZE, SIZE);
         List<TokenDelta> out = new ArrayList<>();
         for (int seq = 0; seq < frames; seq++) {
-            TokenDelta d = tokenizer.process(state, s.frame("cam", seq), model, EMIT);
+            TokenDelta d = tokenizer.process(state, s.frame("cam", seq), EMIT).delta();
             out.add(d);
             if (mirror != null) {
                 mirror.apply(d);
@@ -155,30 +158,21 @@ class TokenizerPropertiesTest {
             @ForAll @IntRange(min = 1, max = 40) int frames,
             @ForAll("settings") TokenizerSettings settings)
             throws Exception {
-        CameraTokenizer delta = new CameraTokenizer(model.spec(), settings);
-        CameraTokenizer full =
-                new CameraTokenizer(model.spec(), settings.withMode(TokenizerMode.FULL));
+        TokenizerCore delta = new TokenizerCore(model, settings);
+        TokenizerCore full = new TokenizerCore(model, settings.withMode(TokenizerMode.FULL));
         CameraState deltaState = delta.newState("cam");
         CameraState fullState = full.newState("cam");
         TokenMirror deltaMirror = new TokenMirror();
         TokenMirror fullMirror = new TokenMirror();
         SyntheticScene s = SyntheticScenes.create(scene, seed, SIZE, SIZE);
         for (int seq = 0; seq < frames; seq++) {
-            PendingFrame pending = delta.prepare(deltaState, s.frame("cam", seq));
-            deltaMirror.apply(
-                    delta.complete(
-                            deltaState,
-                            pending,
-                            pending.count() == 0
-                                    ? null
-                                    : model.encode(pending.patches(), pending.count()),
-                            0,
-                            EMIT));
-            fullMirror.apply(full.process(fullState, s.frame("cam", seq), model, EMIT));
+            Frame frame = s.frame("cam", seq);
+            RgbImage truth = delta.decoder().decode(frame);
+            deltaMirror.apply(delta.process(deltaState, frame, EMIT).delta());
+            fullMirror.apply(full.process(fullState, s.frame("cam", seq), EMIT).delta());
             double excess =
-                    ImageQuality.mse(deltaMirror.reconstruct("cam", model), pending.image())
-                            - ImageQuality.mse(
-                                    fullMirror.reconstruct("cam", model), pending.image());
+                    ImageQuality.mse(deltaMirror.reconstruct("cam", model), truth)
+                            - ImageQuality.mse(fullMirror.reconstruct("cam", model), truth);
 
             assertThat(excess)
                     .as("frame %d of %s", seq, scene)

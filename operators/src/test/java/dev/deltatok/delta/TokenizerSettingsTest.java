@@ -3,6 +3,7 @@ package dev.deltatok.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.model.TestingTokenizerModel;
 import org.junit.jupiter.api.Test;
 
@@ -39,15 +40,15 @@ class TokenizerSettingsTest {
 
         assertThatThrownBy(
                         () ->
-                                new CameraTokenizer(
-                                        model.spec(),
+                                new TokenizerCore(
+                                        model,
                                         TokenizerSettings.builder().tableCapacity(100).build()))
                 .hasMessageContaining("tableCapacity 100")
                 .hasMessageContaining("256");
         assertThatThrownBy(
                         () ->
-                                new CameraTokenizer(
-                                        model.spec(),
+                                new TokenizerCore(
+                                        model,
                                         TokenizerSettings.builder().referenceBlock(3).build()))
                 .hasMessageContaining("referenceBlock 3");
     }

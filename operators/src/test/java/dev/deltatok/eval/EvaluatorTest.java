@@ -34,7 +34,9 @@ class EvaluatorTest {
                 .isLessThanOrEqualTo(0.10 * delta.gridTokensPerFrame());
         assertThat(delta.psnrDbMean()).isGreaterThanOrEqualTo(full.psnrDbMean() - 0.5);
         assertThat(full.keyframes()).isEqualTo(150);
-        assertThat(delta.keyframes()).isGreaterThanOrEqualTo(1);
+        // The first frame only: the corridor has no cut, 150 frames stay under the maximum
+        // interval, and the default budget keeps up with the walkers.
+        assertThat(delta.keyframes()).isEqualTo(1);
     }
 
     @Test

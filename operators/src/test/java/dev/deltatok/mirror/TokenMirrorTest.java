@@ -3,7 +3,7 @@ package dev.deltatok.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.RgbImage;
@@ -24,16 +24,15 @@ class TokenMirrorTest {
     private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
 
     private final TestingTokenizerModel model = TestingTokenizerModel.standard();
-    private final CameraTokenizer tokenizer =
-            new CameraTokenizer(
-                    model.spec(), TokenizerSettings.builder().maxKeyframeInterval(10).build());
+    private final TokenizerCore tokenizer =
+            new TokenizerCore(model, TokenizerSettings.builder().maxKeyframeInterval(10).build());
     private final CameraState state = tokenizer.newState("cam");
     private final SyntheticScene scene = SyntheticScenes.create("busy", 4, 256, 256);
 
     private List<TokenDelta> deltas(int frames) throws Exception {
         List<TokenDelta> out = new ArrayList<>();
         for (int seq = 0; seq < frames; seq++) {
-            out.add(tokenizer.process(state, scene.frame("cam", seq), model, EMIT));
+            out.add(tokenizer.process(state, scene.frame("cam", seq), EMIT).delta());
         }
         return out;
     }
@@ -141,7 +140,7 @@ class TokenMirrorTest {
     void keepsCamerasApart() throws Exception {
         CameraState other = tokenizer.newState("other");
         TokenMirror mirror = new TokenMirror();
-        mirror.apply(tokenizer.process(other, scene.frame("other", 0), model, EMIT));
+        mirror.apply(tokenizer.process(other, scene.frame("other", 0), EMIT).delta());
         for (TokenDelta d : deltas(3)) {
             mirror.apply(d);
         }

@@ -2,8 +2,8 @@ package dev.deltatok.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deltatok.delta.CameraTokenizer;
-import dev.deltatok.delta.PendingFrame;
+import dev.deltatok.core.TokenizerCore;
+import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.TestingTokenizerModel;
@@ -23,7 +23,7 @@ class ReferencePolicyTest {
 
     @Test
     void decidesOnCounters() {
-        ReferencePolicy policy = new ReferencePolicy(0.5, 100, 0.01);
+        ReferencePolicy policy = new ReferencePolicy(TokenizerMode.DELTA, 0.5, 100, 0.01);
 
         assertThat(policy.beforeEncode(false, 0, 256, 0)).isEqualTo(KeyframeReason.FIRST_FRAME);
         assertThat(policy.beforeEncode(true, 128, 256, 3)).isEqualTo(KeyframeReason.SCENE_CUT);
@@ -36,32 +36,30 @@ class ReferencePolicyTest {
 
     @Test
     void rebasesReferenceOnSceneCut() throws Exception {
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+        TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         CameraState state = tokenizer.newState("cam");
         SyntheticScene cut = SyntheticScenes.create("cut", 1, 256, 256);
         for (int seq = 0; seq < 50; seq++) {
-            tokenizer.process(state, cut.frame("cam", seq), model, EMIT);
+            tokenizer.process(state, cut.frame("cam", seq), EMIT).delta();
         }
 
-        PendingFrame pending = tokenizer.prepare(state, cut.frame("cam", 50));
+        TokenDelta delta = tokenizer.process(state, cut.frame("cam", 50), EMIT).delta();
 
-        assertThat(pending.keyframeReason()).isEqualTo(KeyframeReason.SCENE_CUT);
-        assertThat(pending.count()).isEqualTo(256);
-        TokenDelta delta =
-                tokenizer.complete(state, pending, model.encode(pending.patches(), 256), 0, EMIT);
         assertThat(delta.getKind()).isEqualTo(DeltaKind.KEYFRAME);
+        assertThat(delta.getStats().getKeyframeReason()).isEqualTo(KeyframeReason.SCENE_CUT);
+        assertThat(delta.getStats().getEncodedPatches()).isEqualTo(256);
     }
 
     @Test
     void emitsAKeyframeAfterTheMaximumInterval() throws Exception {
-        CameraTokenizer tokenizer =
-                new CameraTokenizer(
-                        model.spec(), TokenizerSettings.builder().maxKeyframeInterval(7).build());
+        TokenizerCore tokenizer =
+                new TokenizerCore(
+                        model, TokenizerSettings.builder().maxKeyframeInterval(7).build());
         CameraState state = tokenizer.newState("cam");
         SyntheticScene still = SyntheticScenes.create("static", 1, 256, 256);
         StringBuilder kinds = new StringBuilder();
         for (int seq = 0; seq < 15; seq++) {
-            TokenDelta d = tokenizer.process(state, still.frame("cam", seq), model, EMIT);
+            TokenDelta d = tokenizer.process(state, still.frame("cam", seq), EMIT).delta();
             kinds.append(d.getKind() == DeltaKind.KEYFRAME ? 'K' : '.');
         }
 
@@ -76,13 +74,13 @@ class ReferencePolicyTest {
                         .keyframeErrorBound(0.0005)
                         .sceneCutFraction(1.0)
                         .build();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        TokenizerCore tokenizer = new TokenizerCore(model, settings);
         CameraState state = tokenizer.newState("cam");
         SyntheticScene busy = SyntheticScenes.create("busy", 2, 256, 256);
         TokenMirror mirror = new TokenMirror();
         int escalations = 0;
         for (int seq = 0; seq < 30; seq++) {
-            TokenDelta d = tokenizer.process(state, busy.frame("cam", seq), model, EMIT);
+            TokenDelta d = tokenizer.process(state, busy.frame("cam", seq), EMIT).delta();
             mirror.apply(d);
             if (seq > 0 && d.getKind() == DeltaKind.KEYFRAME) {
                 escalations++;
@@ -104,18 +102,18 @@ class ReferencePolicyTest {
                         .keyframeErrorBound(1.0)
                         .sceneCutFraction(1.0)
                         .build();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        TokenizerCore tokenizer = new TokenizerCore(model, settings);
         CameraState state = tokenizer.newState("cam");
         SyntheticScene busy = SyntheticScenes.create("busy", 2, 256, 256);
         SyntheticScene still = SyntheticScenes.create("busy", 2, 256, 256);
         for (int seq = 0; seq < 10; seq++) {
-            tokenizer.process(state, busy.frame("cam", seq), model, EMIT);
+            tokenizer.process(state, busy.frame("cam", seq), EMIT).delta();
         }
         // The movers freeze: the backlog drains under the cap until nothing is left to send.
         int seq = 10;
         TokenDelta d;
         do {
-            d = tokenizer.process(state, withSeq(still, 9, seq), model, EMIT);
+            d = tokenizer.process(state, withSeq(still, 9, seq), EMIT).delta();
             assertThat(d.getKind()).isEqualTo(DeltaKind.DELTA);
             assertThat(d.getStats().getTokens()).isLessThanOrEqualTo(12);
             seq++;

@@ -3,7 +3,7 @@ package dev.deltatok.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.TestingTokenizerModel;
@@ -41,22 +41,22 @@ class CameraStateSerializerTest {
                         .keyframeErrorBound(0.004)
                         .maxTokensPerFrame(384)
                         .build();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), settings);
+        TokenizerCore tokenizer = new TokenizerCore(model, settings);
         CameraState state = tokenizer.newState("frozen-cam");
         SyntheticScene scene = SyntheticScenes.create("busy", 11, 32, 32);
         for (int seq = 0; seq < 12; seq++) {
-            tokenizer.process(state, scene.frame("frozen-cam", seq), model, EMIT);
+            tokenizer.process(state, scene.frame("frozen-cam", seq), EMIT).delta();
         }
         return state;
     }
 
     private static CameraState corridorState(int frames) throws Exception {
         TestingTokenizerModel model = TestingTokenizerModel.standard();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+        TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         CameraState state = tokenizer.newState("cam");
         SyntheticScene scene = SyntheticScenes.create("busy", 3, 256, 256);
         for (int seq = 0; seq < frames; seq++) {
-            tokenizer.process(state, scene.frame("cam", seq), model, EMIT);
+            tokenizer.process(state, scene.frame("cam", seq), EMIT).delta();
         }
         return state;
     }
@@ -85,17 +85,17 @@ class CameraStateSerializerTest {
     @Test
     void aRestoredStateContinuesExactlyLikeTheOriginal() throws Exception {
         TestingTokenizerModel model = TestingTokenizerModel.standard();
-        CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+        TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         SyntheticScene scene = SyntheticScenes.create("corridor", 5, 256, 256);
         CameraState original = tokenizer.newState("cam");
         TokenMirror mirror = new TokenMirror();
         for (int seq = 0; seq < 20; seq++) {
-            mirror.apply(tokenizer.process(original, scene.frame("cam", seq), model, EMIT));
+            mirror.apply(tokenizer.process(original, scene.frame("cam", seq), EMIT).delta());
         }
         CameraState restored = serializer.deserialize(serializer.serialize(original));
         for (int seq = 20; seq < 40; seq++) {
-            TokenDelta a = tokenizer.process(original, scene.frame("cam", seq), model, EMIT);
-            TokenDelta b = tokenizer.process(restored, scene.frame("cam", seq), model, EMIT);
+            TokenDelta a = tokenizer.process(original, scene.frame("cam", seq), EMIT).delta();
+            TokenDelta b = tokenizer.process(restored, scene.frame("cam", seq), EMIT).delta();
             assertThat(b).isEqualTo(a);
             mirror.apply(b);
         }
@@ -123,10 +123,40 @@ class CameraStateSerializerTest {
 
         CameraState state = serializer.deserialize(frozen);
 
-        assertThat(state).isEqualTo(frozenScenario());
-        assertThat(serializer.serialize(state)).isEqualTo(frozen);
+        // What the frozen bytes hold, written out by hand: the format, not today's algorithm.
         assertThat(state.cameraId()).isEqualTo("frozen-cam");
+        assertThat(state.modelId()).isEqualTo("testing@1");
+        assertThat(state.gridRows()).isEqualTo(4);
+        assertThat(state.gridCols()).isEqualTo(4);
+        assertThat(state.patchSize()).isEqualTo(8);
+        assertThat(state.levels()).isEqualTo(3);
+        assertThat(state.latentDim()).isEqualTo(15);
+        assertThat(state.referenceBlock()).isEqualTo(4);
+        assertThat(state.synced()).isTrue();
         assertThat(state.nextDeltaSeq()).isEqualTo(12);
+        assertThat(state.lastFrameSeq()).isEqualTo(11);
+        assertThat(state.framesSeen()).isEqualTo(12);
+        assertThat(state.framesSinceKeyframe()).isEqualTo(11);
+        assertThat(state.keyframes()).isEqualTo(1);
+        assertThat(state.keyMap())
+                .containsExactly(0, 0, 1, 0, 9, 3, 4, 5, 6, 8, 14, 11, 10, 7, 23, 12);
+        assertThat(state.table().capacity()).isEqualTo(24);
+        assertThat(state.table().size()).isEqualTo(24);
+        assertThat(state.table().tokens(0)).containsExactly(62, 31);
+        assertThat(state.table().refCount(0)).isEqualTo(3);
+        assertThat(state.table().useCount(0)).isEqualTo(3);
+        assertThat(state.table().lastUsed(0)).isZero();
+        assertThat(state.table().latentScale(0)).isEqualTo(0.0072120586f);
+        assertThat(state.table().quantisedLatent(0))
+                .containsExactly(
+                        112, 126, 103, 113, 113, 112, 110, 125, 125, 127, 126, 104, 104, 102, 100);
+        assertThat(state.heldError(0)).isEqualTo(0.006096493f);
+        assertThat(state.heldExcess(0)).isZero();
+        assertThat(state.waiting(0)).isZero();
+        assertThat(java.util.Arrays.copyOf(state.reference(), 6))
+                .containsExactly(-47, -26, -65, -47, -26, -65);
+        // And the format round-trips: written again, the same bytes.
+        assertThat(serializer.serialize(state)).isEqualTo(frozen);
     }
 
     @Test
@@ -147,15 +177,14 @@ class CameraStateSerializerTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Writes the frozen file; run once per released version with -Ddeltatok.freeze=DIR. */
-    @Test
-    void freezeWhenAsked() throws Exception {
-        String dir = System.getProperty("deltatok.freeze");
-        if (dir == null) {
-            return;
-        }
-        Path out = Path.of(dir, "camera-state-v1.bin");
+    /**
+     * Writes the frozen file of the current version: {@code java -cp <test classpath>
+     * dev.deltatok.state.CameraStateSerializerTest DIR}. Run it once per released version, never to
+     * make {@link #readsFrozenVersion1Bytes} pass.
+     */
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0], "camera-state-v1.bin");
         Files.createDirectories(out.getParent());
-        Files.write(out, serializer.serialize(frozenScenario()));
+        Files.write(out, new CameraStateSerializer().serialize(frozenScenario()));
     }
 }

@@ -1,11 +1,12 @@
-package dev.deltatok.delta;
+package dev.deltatok.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.deltatok.frame.FrameRejectedException;
+import dev.deltatok.delta.KeyMapCodec;
+import dev.deltatok.delta.TokenizerMode;
+import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
-import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.TestingTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
@@ -20,20 +21,18 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class CameraTokenizerTest {
+class TokenizerCoreTest {
 
     private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
 
     private final TestingTokenizerModel model = TestingTokenizerModel.standard();
-    private final CameraTokenizer tokenizer =
-            new CameraTokenizer(model.spec(), TokenizerSettings.defaults());
+    private final TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
 
-    private List<TokenDelta> run(String scene, CameraState state, int frames, TokenMirror mirror)
-            throws FrameRejectedException {
+    private List<TokenDelta> run(String scene, CameraState state, int frames, TokenMirror mirror) {
         SyntheticScene s = SyntheticScenes.create(scene, 7, 256, 256);
         List<TokenDelta> out = new ArrayList<>();
         for (int seq = 0; seq < frames; seq++) {
-            TokenDelta d = tokenizer.process(state, s.frame("cam", seq), model, EMIT);
+            TokenDelta d = tokenizer.process(state, s.frame("cam", seq), EMIT).delta();
             out.add(d);
             if (mirror != null) {
                 mirror.apply(d);
@@ -80,21 +79,26 @@ class CameraTokenizerTest {
     }
 
     @Test
-    void rejectsFramesThatAreNotAfterTheLastAcceptedSeq() throws Exception {
+    void rejectsFramesThatAreNotAfterTheLastAcceptedSeqAndKeepsTheState() throws Exception {
         CameraState state = tokenizer.newState("cam");
         SyntheticScene s = SyntheticScenes.create("static", 1, 256, 256);
-        tokenizer.process(state, s.frame("cam", 5), model, EMIT);
+        tokenizer.process(state, s.frame("cam", 5), EMIT).delta();
 
-        assertThatThrownBy(() -> tokenizer.prepare(state, s.frame("cam", 5)))
-                .isInstanceOf(FrameRejectedException.class)
-                .extracting(e -> ((FrameRejectedException) e).reason())
-                .isEqualTo(RejectReason.OUT_OF_ORDER);
-        assertThatThrownBy(() -> tokenizer.prepare(state, s.frame("cam", 3)))
-                .isInstanceOf(FrameRejectedException.class);
+        FrameOutcome same = tokenizer.process(state, s.frame("cam", 5), EMIT);
+        FrameOutcome earlier = tokenizer.process(state, s.frame("cam", 3), EMIT);
+
+        assertThat(same.isRejected()).isTrue();
+        assertThat(same.rejectReason()).isEqualTo(RejectReason.OUT_OF_ORDER);
+        assertThat(same.detail()).contains("seq 5", "'cam'");
+        assertThat(earlier.rejectReason()).isEqualTo(RejectReason.OUT_OF_ORDER);
+        assertThat(state.lastFrameSeq()).isEqualTo(5);
+        assertThat(tokenizer.process(state, s.frame("cam", 6), EMIT).delta().getDeltaSeq())
+                .isEqualTo(1);
     }
 
     @Test
-    void twoPhaseApiWorksOnABatchSharedBetweenCameras() throws Exception {
+    void aBatchOfManyCamerasGivesWhatEachCameraAloneGivesWithOneEncoderCallPerRound()
+            throws Exception {
         SyntheticScene a = SyntheticScenes.create("corridor", 1, 256, 256);
         SyntheticScene b = SyntheticScenes.create("busy", 2, 256, 256);
         CameraState sa = tokenizer.newState("a");
@@ -104,33 +108,89 @@ class CameraTokenizerTest {
         for (int seq = 0; seq < 10; seq++) {
             Frame fa = a.frame("a", seq);
             Frame fb = b.frame("b", seq);
-            PendingFrame pa = tokenizer.prepare(sa, fa);
-            PendingFrame pb = tokenizer.prepare(sb, fb);
-            int values = model.spec().patchValues();
-            float[] batch = new float[(pa.count() + pb.count()) * values];
-            System.arraycopy(pa.patches(), 0, batch, 0, pa.count() * values);
-            System.arraycopy(pb.patches(), 0, batch, pa.count() * values, pb.count() * values);
-            EncodedPatches encoded = model.encode(batch, pa.count() + pb.count());
-            TokenDelta da = tokenizer.complete(sa, pa, encoded, 0, EMIT);
-            TokenDelta db = tokenizer.complete(sb, pb, encoded, pa.count(), EMIT);
+            BatchResult batch =
+                    tokenizer.process(
+                            List.of(new CameraFrame(fa, sa), new CameraFrame(fb, sb)), EMIT);
 
-            assertThat(da).isEqualTo(tokenizer.process(ra, fa, model, EMIT));
-            assertThat(db).isEqualTo(tokenizer.process(rb, fb, model, EMIT));
+            assertThat(batch.encoderCalls()).isEqualTo(1);
+            assertThat(batch.outcome(0).delta()).isEqualTo(tokenizer.process(ra, fa, EMIT).delta());
+            assertThat(batch.outcome(1).delta()).isEqualTo(tokenizer.process(rb, fb, EMIT).delta());
+            assertThat(batch.encodedPatches())
+                    .isEqualTo(
+                            batch.outcome(0).delta().getStats().getEncodedPatches()
+                                    + batch.outcome(1).delta().getStats().getEncodedPatches());
         }
     }
 
     @Test
+    void aCamerasFramesInOneBatchKeepTheirOrderAcrossRounds() throws Exception {
+        SyntheticScene a = SyntheticScenes.create("corridor", 1, 256, 256);
+        SyntheticScene b = SyntheticScenes.create("static", 2, 256, 256);
+        CameraState sa = tokenizer.newState("a");
+        CameraState sb = tokenizer.newState("b");
+        Frame late = a.frame("a", 3);
+        BatchResult batch =
+                tokenizer.process(
+                        List.of(
+                                new CameraFrame(a.frame("a", 0), sa),
+                                new CameraFrame(a.frame("a", 1), sa),
+                                new CameraFrame(b.frame("b", 0), sb),
+                                new CameraFrame(late, sa),
+                                new CameraFrame(a.frame("a", 2), sa)),
+                        EMIT);
+
+        // Four rounds; the last holds only the rejected frame and needs no encoder call.
+        assertThat(batch.encoderCalls()).isEqualTo(3);
+        assertThat(batch.outcome(0).delta().getDeltaSeq()).isEqualTo(0);
+        assertThat(batch.outcome(1).delta().getDeltaSeq()).isEqualTo(1);
+        assertThat(batch.outcome(2).delta().getCameraId()).isEqualTo("b");
+        assertThat(batch.outcome(3).delta().getFrameSeq()).isEqualTo(3);
+        // seq 2 arrived after seq 3 in the batch: the order of the list is the camera's order.
+        assertThat(batch.outcome(4).rejectReason()).isEqualTo(RejectReason.OUT_OF_ORDER);
+    }
+
+    @Test
+    void aBadFrameIsRejectedWithItsReasonWhileTheOtherCamerasOfTheBatchGoOn() throws Exception {
+        SyntheticScene a = SyntheticScenes.create("corridor", 1, 256, 256);
+        CameraState sa = tokenizer.newState("a");
+        CameraState sb = tokenizer.newState("b");
+        Frame bad = Frame.newBuilder(a.frame("b", 0)).setWidth(255).build();
+
+        BatchResult batch =
+                tokenizer.process(
+                        List.of(new CameraFrame(a.frame("a", 0), sa), new CameraFrame(bad, sb)),
+                        EMIT);
+
+        assertThat(batch.outcome(0).isRejected()).isFalse();
+        assertThat(batch.outcome(1).rejectReason()).isEqualTo(RejectReason.SIZE_MISMATCH);
+        assertThat(batch.outcome(1).detail()).contains("255x256");
+        assertThat(sb.lastFrameSeq()).isEqualTo(-1);
+        assertThat(sb.synced()).isFalse();
+    }
+
+    @Test
+    void refusesAStateOfAnotherCamera() {
+        CameraState state = tokenizer.newState("a");
+        Frame frame = SyntheticScenes.create("static", 1, 256, 256).frame("b", 0);
+
+        assertThatThrownBy(() -> tokenizer.process(state, frame, EMIT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'b'")
+                .hasMessageContaining("'a'");
+    }
+
+    @Test
     void upsertsCarryLittleEndianLatentsWhenAsked() throws Exception {
-        CameraTokenizer withLatents =
-                new CameraTokenizer(
-                        model.spec(), TokenizerSettings.builder().includeLatents(true).build());
+        TokenizerCore withLatents =
+                new TokenizerCore(model, TokenizerSettings.builder().includeLatents(true).build());
         CameraState state = withLatents.newState("cam");
         TokenDelta first =
-                withLatents.process(
-                        state,
-                        SyntheticScenes.create("static", 1, 256, 256).frame("cam", 0),
-                        model,
-                        EMIT);
+                withLatents
+                        .process(
+                                state,
+                                SyntheticScenes.create("static", 1, 256, 256).frame("cam", 0),
+                                EMIT)
+                        .delta();
 
         java.nio.ByteBuffer latent = first.getUpserts().get(0).getLatent();
         assertThat(latent.remaining()).isEqualTo(4 * model.spec().latentDim());
@@ -148,14 +208,13 @@ class CameraTokenizerTest {
 
     @Test
     void fullModeKeyframesEveryFrameWithEveryLevel() throws Exception {
-        CameraTokenizer full =
-                new CameraTokenizer(
-                        model.spec(), TokenizerSettings.defaults().withMode(TokenizerMode.FULL));
+        TokenizerCore full =
+                new TokenizerCore(model, TokenizerSettings.defaults().withMode(TokenizerMode.FULL));
         CameraState state = full.newState("cam");
         SyntheticScene s = SyntheticScenes.create("corridor", 7, 256, 256);
         TokenMirror mirror = new TokenMirror();
         for (int seq = 0; seq < 3; seq++) {
-            TokenDelta d = full.process(state, s.frame("cam", seq), model, EMIT);
+            TokenDelta d = full.process(state, s.frame("cam", seq), EMIT).delta();
             mirror.apply(d);
 
             assertThat(d.getKind()).isEqualTo(DeltaKind.KEYFRAME);
@@ -185,15 +244,16 @@ class CameraTokenizerTest {
     @Test
     void keyframesAtTheIntervalAndAtTheErrorBoundSaySo() throws Exception {
         SyntheticScene still = SyntheticScenes.create("static", 7, 256, 256);
-        CameraTokenizer interval =
-                new CameraTokenizer(
-                        model.spec(),
+        TokenizerCore interval =
+                new TokenizerCore(
+                        model,
                         TokenizerSettings.defaults().toBuilder().maxKeyframeInterval(5).build());
         CameraState a = interval.newState("cam");
         List<KeyframeReason> reasons = new ArrayList<>();
         for (int seq = 0; seq < 11; seq++) {
             reasons.add(
-                    interval.process(a, still.frame("cam", seq), model, EMIT)
+                    interval.process(a, still.frame("cam", seq), EMIT)
+                            .delta()
                             .getStats()
                             .getKeyframeReason());
         }
@@ -202,9 +262,9 @@ class CameraTokenizerTest {
         assertThat(reasons).doesNotContain(KeyframeReason.SCENE_CUT, KeyframeReason.ERROR_BOUND);
 
         SyntheticScene corridor = SyntheticScenes.create("corridor", 7, 256, 256);
-        CameraTokenizer capped =
-                new CameraTokenizer(
-                        model.spec(),
+        TokenizerCore capped =
+                new TokenizerCore(
+                        model,
                         TokenizerSettings.defaults().toBuilder()
                                 .maxTokensPerFrame(1)
                                 .keyframeErrorBound(0)
@@ -213,7 +273,7 @@ class CameraTokenizerTest {
         TokenMirror mirror = new TokenMirror();
         List<KeyframeReason> escalated = new ArrayList<>();
         for (int seq = 0; seq < 20; seq++) {
-            TokenDelta d = capped.process(b, corridor.frame("cam", seq), model, EMIT);
+            TokenDelta d = capped.process(b, corridor.frame("cam", seq), EMIT).delta();
             mirror.apply(d);
             assertThat(mirror.difference(b)).isEmpty();
             escalated.add(d.getStats().getKeyframeReason());

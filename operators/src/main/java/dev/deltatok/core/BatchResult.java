@@ -1,0 +1,19 @@
+package dev.deltatok.core;
+
+import java.util.List;
+
+/**
+ * The outcome of {@link TokenizerCore#process}: one {@link FrameOutcome} per input frame, in input
+ * order, and what the encoder did for them.
+ *
+ * @param encodedPatches patches that went through the encoder, over all calls
+ * @param encoderCalls encoder calls (one per round; a camera with several frames takes several)
+ * @param encodeNanos time spent in the encoder
+ */
+public record BatchResult(
+        List<FrameOutcome> outcomes, int encodedPatches, int encoderCalls, long encodeNanos) {
+
+    public FrameOutcome outcome(int index) {
+        return outcomes.get(index);
+    }
+}

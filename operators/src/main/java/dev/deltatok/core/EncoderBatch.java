@@ -1,0 +1,76 @@
+package dev.deltatok.core;
+
+import dev.deltatok.frame.RgbImage;
+import dev.deltatok.model.EncodedPatches;
+import dev.deltatok.model.ModelSpec;
+import dev.deltatok.model.TokenizerModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * The encoder's input for one batch round: the patches of several frames, written once, straight
+ * from each decoded image into a direct buffer in native order that ONNX Runtime reads in place.
+ * Owned by one {@link TokenizerCore}; reused from round to round, grown when a round needs more.
+ * Not thread-safe.
+ */
+final class EncoderBatch {
+
+    private final ModelSpec spec;
+    private FloatBuffer buffer;
+    private int count;
+
+    EncoderBatch(ModelSpec spec, int initialPatches) {
+        this.spec = spec;
+        this.buffer = allocate(Math.max(1, initialPatches) * spec.patchValues());
+    }
+
+    /** Starts a new round. */
+    void clear() {
+        count = 0;
+    }
+
+    /** Patches in this round. */
+    int count() {
+        return count;
+    }
+
+    /**
+     * Appends the patches of {@code image} at the given grid positions and returns the batch row of
+     * the first of them.
+     */
+    int add(RgbImage image, int[] positions) {
+        int values = spec.patchValues();
+        ensureCapacity((count + positions.length) * values);
+        int first = count;
+        int cols = spec.gridCols();
+        for (int p : positions) {
+            image.copyPatch(p / cols, p % cols, spec.patchSize(), buffer, count * values);
+            count++;
+        }
+        return first;
+    }
+
+    /** Runs the encoder over this round's patches; an empty round costs no encoder call. */
+    EncodedPatches encode(TokenizerModel model) {
+        if (count == 0) {
+            return new EncodedPatches(
+                    0, spec.levels(), spec.latentDim(), new int[0], new float[0], new float[0]);
+        }
+        return model.encode(buffer, count);
+    }
+
+    private void ensureCapacity(int values) {
+        if (values > buffer.capacity()) {
+            FloatBuffer grown = allocate(Math.max(values, buffer.capacity() * 2));
+            grown.put(0, buffer, 0, count * spec.patchValues());
+            buffer = grown;
+        }
+    }
+
+    private static FloatBuffer allocate(int values) {
+        return ByteBuffer.allocateDirect(values * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+    }
+}

@@ -1,0 +1,264 @@
+package dev.deltatok.delta;
+
+import dev.deltatok.delta.Plan.Assignment;
+import dev.deltatok.delta.Plan.Refresh;
+import dev.deltatok.model.EncodedPatches;
+import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.ReferencePolicy;
+import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.KeyframeReason;
+import dev.deltatok.state.CameraState;
+import dev.deltatok.table.TokenTableView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Budget packing (ElasticTok's error budget): from a frame's encoder output and what the consumer
+ * holds, decides which positions get new tokens and how many levels each, as a {@link Plan}. Reads
+ * the camera's state, never changes it. Stateless; one instance serves every camera of a thread.
+ *
+ * <p>In a DELTA, for each encoded (changed) position:
+ *
+ * <ol>
+ *   <li>if the consumer's slot holds exactly the leading token ids of the new encoding and that
+ *       prefix meets the budget, nothing is sent (the reference moves to the current pixels);
+ *   <li>else, if its latent moved less than {@code latentThreshold} from the slot's latent, nothing
+ *       is sent; else its current excess error is estimated as the held excess plus the squared
+ *       block-mean drift since the reference, and under {@code errorBudget} nothing is sent;
+ *   <li>else it is a candidate with the fewest residual levels whose error is within {@code
+ *       errorBudget} of the all-level error, cost {@code levels + 1} tokens (or 1 when the table
+ *       already has the appearance).
+ * </ol>
+ *
+ * Candidates are sent by excess reduction per token, boosted by how many frames they have waited,
+ * until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the frame's mean
+ * estimated excess then exceeds the keyframe error bound, the frame becomes an ERROR_BOUND KEYFRAME
+ * carrying every candidate. A keyframe decided before encoding gives every position the fewest
+ * levels meeting the budget (every level in FULL mode).
+ */
+public final class BudgetPacker {
+
+    private final ModelSpec spec;
+    private final TokenizerSettings settings;
+    private final ReferencePolicy policy;
+
+    public BudgetPacker(ModelSpec spec, TokenizerSettings settings, ReferencePolicy policy) {
+        this.spec = spec;
+        this.settings = settings;
+        this.policy = policy;
+    }
+
+    /**
+     * Plans one frame.
+     *
+     * @param encoded the encoder output of a batch holding the frame's patches from row {@code
+     *     frame.batchRow()}
+     */
+    public Plan plan(PreparedFrame frame, CameraState state, EncodedPatches encoded) {
+        if (frame.keyframeReason() != KeyframeReason.NONE) {
+            return keyframe(frame, encoded);
+        }
+        return delta(frame, state, encoded);
+    }
+
+    private Plan keyframe(PreparedFrame frame, EncodedPatches encoded) {
+        boolean allLevels = frame.keyframeReason() == KeyframeReason.FULL_MODE;
+        int[] selected = frame.positions();
+        List<Assignment> assignments = new ArrayList<>(selected.length);
+        for (int i = 0; i < selected.length; i++) {
+            int row = frame.batchRow() + i;
+            float best = encoded.levelError(row, spec.levels() - 1);
+            int levels = allLevels ? spec.levels() : fewestLevels(encoded, row, best);
+            float error = encoded.levelError(row, levels - 1);
+            assignments.add(
+                    new Assignment(
+                            selected[i],
+                            tokens(encoded, row, levels),
+                            encoded.latents(),
+                            row * spec.latentDim(),
+                            error,
+                            Math.max(0, error - best)));
+        }
+        return new Plan(
+                DeltaKind.KEYFRAME,
+                frame.keyframeReason(),
+                assignments,
+                List.of(),
+                new int[0],
+                new int[0],
+                null);
+    }
+
+    /** One sendable change: a position, the leading levels of its new encoding, its priority. */
+    private record Candidate(Assignment change, int cost, double priority) {
+        int position() {
+            return change.position();
+        }
+    }
+
+    private Plan delta(PreparedFrame frame, CameraState state, EncodedPatches encoded) {
+        TokenTableView table = state.table();
+        int positions = spec.patchesPerFrame();
+        double budget = settings.errorBudget();
+        float[] driftAfter = frame.drift().clone();
+        float[] excess = new float[positions];
+        for (int p = 0; p < positions; p++) {
+            excess[p] = state.heldExcess(p);
+        }
+        List<Refresh> refreshed = new ArrayList<>();
+        int[] settled = new int[frame.encodedCount()];
+        int settledCount = 0;
+        List<Candidate> candidates = new ArrayList<>();
+        int[] selected = frame.positions();
+        for (int i = 0; i < selected.length; i++) {
+            int p = selected[i];
+            int row = frame.batchRow() + i;
+            float best = encoded.levelError(row, spec.levels() - 1);
+            int held = state.slotAt(p);
+            int[] heldTokens = table.tokens(held);
+            double currentExcess;
+            if (isPrefix(heldTokens, encoded, row)) {
+                float exactError = encoded.levelError(row, heldTokens.length - 1);
+                double exactExcess = Math.max(0, exactError - best);
+                if (exactExcess <= budget) {
+                    // The consumer already holds what this frame encodes to.
+                    refreshed.add(new Refresh(p, exactError, (float) exactExcess));
+                    excess[p] = (float) exactExcess;
+                    driftAfter[p] = 0;
+                    continue;
+                }
+                currentExcess = exactExcess;
+            } else {
+                if (settings.latentThreshold() > 0
+                        && table.relativeDistance(held, encoded.latents(), row * spec.latentDim())
+                                < settings.latentThreshold()) {
+                    settled[settledCount++] = p;
+                    continue;
+                }
+                currentExcess = state.heldExcess(p) + frame.drift()[p];
+                if (currentExcess <= budget) {
+                    settled[settledCount++] = p;
+                    continue;
+                }
+            }
+            int levels = fewestLevels(encoded, row, best);
+            int[] tokens = tokens(encoded, row, levels);
+            int existing = table.find(tokens);
+            if (existing < 0 && settings.mergeDistance() > 0) {
+                existing =
+                        table.findNear(
+                                encoded.latents(),
+                                row * spec.latentDim(),
+                                levels,
+                                settings.mergeDistance());
+            }
+            if (existing == held) {
+                // Within merge distance of what the consumer holds already.
+                settled[settledCount++] = p;
+                continue;
+            }
+            float newError = encoded.levelError(row, levels - 1);
+            float newExcess = Math.max(0, newError - best);
+            int cost = existing >= 0 ? 1 : levels + 1;
+            double gain = Math.max(1e-9, currentExcess - newExcess);
+            double priority = gain / cost * (1 + state.waiting(p));
+            candidates.add(
+                    new Candidate(
+                            new Assignment(
+                                    p,
+                                    tokens,
+                                    encoded.latents(),
+                                    row * spec.latentDim(),
+                                    newError,
+                                    newExcess),
+                            cost,
+                            priority));
+        }
+        settled = Arrays.copyOf(settled, settledCount);
+        candidates.sort(
+                Comparator.comparingDouble((Candidate c) -> -c.priority())
+                        .thenComparingInt(Candidate::position));
+        List<Assignment> sent = new ArrayList<>();
+        List<Candidate> deferred = new ArrayList<>();
+        int used = 0;
+        for (Candidate c : candidates) {
+            if (used + c.cost() <= settings.maxTokensPerFrame()) {
+                sent.add(c.change());
+                used += c.cost();
+            } else {
+                deferred.add(c);
+            }
+        }
+        boolean[] isSent = new boolean[positions];
+        for (Assignment a : sent) {
+            isSent[a.position()] = true;
+        }
+        double excessAfter = 0;
+        for (int p = 0; p < positions; p++) {
+            if (!isSent[p]) {
+                excessAfter += excess[p] + driftAfter[p];
+            }
+        }
+        for (Assignment a : sent) {
+            excessAfter += a.excess();
+        }
+        if (policy.exceedsErrorBound(excessAfter / positions, !deferred.isEmpty())) {
+            List<Assignment> all = new ArrayList<>(candidates.size());
+            for (Candidate c : candidates) {
+                all.add(c.change());
+                driftAfter[c.position()] = 0;
+            }
+            return new Plan(
+                    DeltaKind.KEYFRAME,
+                    KeyframeReason.ERROR_BOUND,
+                    all,
+                    refreshed,
+                    settled,
+                    new int[0],
+                    driftAfter);
+        }
+        int[] waiting = new int[deferred.size()];
+        for (int i = 0; i < waiting.length; i++) {
+            waiting[i] = deferred.get(i).position();
+        }
+        sent.sort(Comparator.comparingInt(Assignment::position));
+        for (Assignment a : sent) {
+            driftAfter[a.position()] = 0;
+        }
+        return new Plan(
+                DeltaKind.DELTA,
+                KeyframeReason.NONE,
+                sent,
+                refreshed,
+                settled,
+                waiting,
+                driftAfter);
+    }
+
+    private int[] tokens(EncodedPatches encoded, int row, int levels) {
+        return Arrays.copyOfRange(
+                encoded.tokens(), row * spec.levels(), row * spec.levels() + levels);
+    }
+
+    private static boolean isPrefix(int[] held, EncodedPatches encoded, int row) {
+        int base = row * encoded.levels();
+        for (int l = 0; l < held.length; l++) {
+            if (held[l] != encoded.tokens()[base + l]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Fewest leading levels whose error is within the budget of the all-level error. */
+    private int fewestLevels(EncodedPatches encoded, int row, float best) {
+        for (int l = 1; l <= spec.levels(); l++) {
+            if (encoded.levelError(row, l - 1) - best <= settings.errorBudget()) {
+                return l;
+            }
+        }
+        return spec.levels();
+    }
+}
