@@ -26,17 +26,24 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, F
             new OutputTag<>("rejected", new AvroTypeInfo<>(RejectedFrame.class));
 
     private final int maxOriginalBytes;
+    private final Clock clock;
     private transient AvroWireCodec<Frame> codec;
-    private transient Clock clock;
 
     public FrameDecodeFunction(int maxOriginalBytes) {
+        this(maxOriginalBytes, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the clock of each rejection's {@code rejectTime} (serializable)
+     */
+    public FrameDecodeFunction(int maxOriginalBytes, Clock clock) {
         this.maxOriginalBytes = maxOriginalBytes;
+        this.clock = clock;
     }
 
     @Override
     public void open(OpenContext openContext) {
         codec = AvroWireCodec.forType(Frame.class);
-        clock = Clock.systemUTC();
     }
 
     @Override

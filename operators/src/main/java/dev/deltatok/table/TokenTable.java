@@ -2,8 +2,6 @@ package dev.deltatok.table;
 
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -32,7 +30,10 @@ public final class TokenTable implements TokenTableView {
     private final long[] useCount;
     private final long[] lastUsed;
     private final BitSet live;
-    private final Map<TokenKey, Integer> index = new HashMap<>();
+    // Open-addressing index from token ids to slot: slot + 1 per bucket, 0 when empty; linear
+    // probing with backward-shift deletion, so lookups allocate nothing.
+    private final int[] buckets;
+    private final int bucketMask;
 
     // Unreferenced live slots, ordered by (lastUsed, slot): a doubly linked list through prev and
     // next, NONE-terminated. After a restore it is rebuilt before it is next needed.
@@ -58,6 +59,9 @@ public final class TokenTable implements TokenTableView {
         this.refCount = new int[capacity];
         this.useCount = new long[capacity];
         this.lastUsed = new long[capacity];
+        int size = Integer.highestOneBit(Math.max(4, capacity) * 2 - 1) << 1;
+        this.buckets = new int[size];
+        this.bucketMask = size - 1;
         this.live = new BitSet(capacity);
         this.prev = new int[capacity];
         this.next = new int[capacity];
@@ -87,8 +91,15 @@ public final class TokenTable implements TokenTableView {
 
     /** The slot holding exactly these token ids, or -1. */
     public int find(int[] slotTokens) {
-        Integer slot = index.get(new TokenKey(slotTokens));
-        return slot == null ? -1 : slot;
+        for (int b = home(slotTokens); ; b = (b + 1) & bucketMask) {
+            int entry = buckets[b];
+            if (entry == 0) {
+                return -1;
+            }
+            if (Arrays.equals(tokens[entry - 1], slotTokens)) {
+                return entry - 1;
+            }
+        }
     }
 
     /**
@@ -161,7 +172,7 @@ public final class TokenTable implements TokenTableView {
         useCount[slot] = 0;
         lastUsed[slot] = now;
         live.set(slot);
-        index.put(new TokenKey(copy), slot);
+        indexPut(slot);
         enqueue(slot);
         return slot;
     }
@@ -188,10 +199,11 @@ public final class TokenTable implements TokenTableView {
         useCount[slot] = uses;
         lastUsed[slot] = last;
         live.set(slot);
-        if (index.put(new TokenKey(tokens[slot]), slot) != null) {
+        if (find(tokens[slot]) >= 0) {
             throw new IllegalArgumentException(
                     "duplicate tokens " + Arrays.toString(slotTokens) + " in slot " + slot);
         }
+        indexPut(slot);
         unorderedSinceRestore = true;
     }
 
@@ -232,7 +244,7 @@ public final class TokenTable implements TokenTableView {
             refCount[slot] = 0;
         }
         live.clear();
-        index.clear();
+        Arrays.fill(buckets, 0);
         head = NONE;
         tail = NONE;
         unorderedSinceRestore = false;
@@ -384,7 +396,7 @@ public final class TokenTable implements TokenTableView {
         if (refCount[slot] == 0) {
             dequeue(slot);
         }
-        index.remove(new TokenKey(tokens[slot]));
+        indexRemove(slot);
         tokens[slot] = null;
         latents[slot] = null;
         refCount[slot] = 0;
@@ -411,21 +423,35 @@ public final class TokenTable implements TokenTableView {
         }
     }
 
-    /** Token ids as a hash key (content equality). */
-    private record TokenKey(int[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TokenKey other && Arrays.equals(ids, other.ids);
-        }
+    private int home(int[] slotTokens) {
+        int h = Arrays.hashCode(slotTokens) * 0x9E3779B9;
+        return (h ^ (h >>> 16)) & bucketMask;
+    }
 
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
+    private void indexPut(int slot) {
+        int b = home(tokens[slot]);
+        while (buckets[b] != 0) {
+            b = (b + 1) & bucketMask;
         }
+        buckets[b] = slot + 1;
+    }
 
-        @Override
-        public String toString() {
-            return Arrays.toString(ids);
+    /** Removes a slot from the index; its tokens must still be in place. */
+    private void indexRemove(int slot) {
+        int i = home(tokens[slot]);
+        while (buckets[i] != slot + 1) {
+            i = (i + 1) & bucketMask;
         }
+        // Backward-shift deletion: move later entries of the probe run into the hole when their
+        // home bucket does not lie (cyclically) between the hole and their bucket.
+        for (int j = (i + 1) & bucketMask; buckets[j] != 0; j = (j + 1) & bucketMask) {
+            int k = home(tokens[buckets[j] - 1]);
+            boolean stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+            if (!stays) {
+                buckets[i] = buckets[j];
+                i = j;
+            }
+        }
+        buckets[i] = 0;
     }
 }
