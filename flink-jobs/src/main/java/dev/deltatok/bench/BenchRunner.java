@@ -1,16 +1,18 @@
 package dev.deltatok.bench;
 
+import dev.deltatok.camera.CameraPublisher;
+import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
-import dev.deltatok.scene.SyntheticScene;
-import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.wire.FrameSerde;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,8 +27,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -38,7 +38,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -172,20 +171,20 @@ public final class BenchRunner {
     private Window throughput(String bootstrap, Optional<ProcessHandle> broker, String mode)
             throws Exception {
         Topic topics = Topic.create(bootstrap);
-        List<SyntheticScene> scenes = scenes();
         long perCamera = settings.backlogFrames() / settings.cameras();
         long total = perCamera * settings.cameras();
-        AtomicReference<Exception> failed = new AtomicReference<>();
+        CameraPublisher.Stats backlog;
         try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap)) {
-            for (long seq = 0; seq < perCamera; seq++) {
-                for (int c = 0; c < scenes.size(); c++) {
-                    send(producer, topics.frames, scenes.get(c), "cam-" + c, seq, failed);
-                }
-            }
+            CameraPublisher publisher =
+                    publisher(producer, topics.frames).maxFrames(perCamera).build().start();
+            publisher.join(Long.MAX_VALUE);
             producer.flush();
+            backlog = publisher.stats();
         }
-        if (failed.get() != null) {
-            throw new IllegalStateException("Kafka refused backlog frames", failed.get());
+        if (backlog.kafkaError() != null || backlog.sourceError() != null) {
+            throw new IllegalStateException(
+                    "Kafka refused backlog frames",
+                    backlog.kafkaError() != null ? backlog.kafkaError() : backlog.sourceError());
         }
         Window w = new Window();
         JobClient job = null;
@@ -254,51 +253,24 @@ public final class BenchRunner {
             String bootstrap, Optional<ProcessHandle> broker, String mode, double totalFps)
             throws Exception {
         Topic topics = Topic.create(bootstrap);
-        List<SyntheticScene> scenes = scenes();
         double seconds =
                 settings.throughputRun()
                         ? Math.max(2, settings.seconds() / 2)
                         : Math.max(2, settings.seconds());
         Window w = new Window();
         JobClient job = null;
-        AtomicLong sent = new AtomicLong();
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
+        CameraPublisher publisher = null;
+        boolean stopped = false;
         try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap);
                 KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
             consumer.subscribe(List.of(topics.deltas));
             job = start(mode, topics);
-            Thread publisher =
-                    new Thread(
-                            () -> {
-                                long start = System.nanoTime();
-                                long i = 0;
-                                try {
-                                    while (System.nanoTime() < stopAt.get()) {
-                                        long due = start + (long) (i * 1e9 / totalFps);
-                                        long wait = due - System.nanoTime();
-                                        if (wait > 0) {
-                                            TimeUnit.NANOSECONDS.sleep(wait);
-                                        }
-                                        int c = (int) (i % scenes.size());
-                                        long seq = i / scenes.size();
-                                        send(
-                                                producer,
-                                                topics.frames,
-                                                scenes.get(c),
-                                                "cam-" + c,
-                                                seq,
-                                                failed);
-                                        sent.incrementAndGet();
-                                        i++;
-                                    }
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            },
-                            "bench-publisher");
-            publisher.setDaemon(true);
-            publisher.start();
+            publisher =
+                    publisher(producer, topics.frames)
+                            .fps(totalFps / settings.cameras())
+                            .daemon()
+                            .build()
+                            .start();
             long deadline = System.nanoTime() + startTimeout().toNanos();
             long measureFromMicros = Long.MAX_VALUE;
             long windowStart = 0;
@@ -343,8 +315,9 @@ public final class BenchRunner {
                     throw new IllegalStateException(
                             "no delta within " + startTimeout() + " of starting the job");
                 }
-                if (now >= windowEnd && stopAt.get() == Long.MAX_VALUE) {
-                    stopAt.set(now);
+                if (now >= windowEnd && !stopped) {
+                    stopped = true;
+                    publisher.stop();
                     publisher.join(5000);
                     producer.flush();
                     w.jvmCpuNanos = ProcessStats.jvmCpuNanos() - cpu0;
@@ -357,16 +330,19 @@ public final class BenchRunner {
                                     + settings.checkpointInterval().toNanos() * 3
                                     + Duration.ofSeconds(10).toNanos();
                 }
-                if (stopAt.get() != Long.MAX_VALUE && (seen >= sent.get() || now > deadline)) {
+                if (stopped && (seen >= publisher.stats().sent() || now > deadline)) {
                     break;
                 }
             }
-            if (failed.get() != null) {
-                throw new IllegalStateException("Kafka refused frames", failed.get());
+            if (publisher.stats().kafkaError() != null) {
+                throw new IllegalStateException(
+                        "Kafka refused frames", publisher.stats().kafkaError());
             }
             w.latencies = Arrays.copyOf(lat, n);
         } finally {
-            stopAt.set(0);
+            if (publisher != null) {
+                publisher.stop();
+            }
             stop(job);
         }
         return w;
@@ -426,38 +402,36 @@ public final class BenchRunner {
         return ChronoUnit.MICROS.between(Instant.EPOCH, t);
     }
 
-    private List<SyntheticScene> scenes() {
-        List<SyntheticScene> scenes = new ArrayList<>();
+    /**
+     * The bench's cameras, {@code cam-0 .. cam-(N-1)} each showing the scene with its own seed,
+     * sent round robin from one thread; each frame carries its send time, the capture time stamped
+     * just before {@code send}, also as attribute {@link #SEND_TIME_ATTRIBUTE}.
+     */
+    private CameraPublisher.Builder publisher(KafkaProducer<String, Frame> producer, String topic)
+            throws IOException {
+        List<LiveCamera> cameras = new ArrayList<>();
         for (int c = 0; c < settings.cameras(); c++) {
-            scenes.add(
-                    SyntheticScenes.create(
-                            settings.scene(),
-                            SyntheticScenes.seedFor("cam-" + c),
+            cameras.add(
+                    LiveCamera.open(
+                            "synthetic:" + settings.scene(),
+                            "cam-" + c,
                             settings.width(),
-                            settings.height()));
+                            settings.height(),
+                            true,
+                            null,
+                            Clock.systemUTC()));
         }
-        return scenes;
+        return CameraPublisher.builder(cameras, producer, topic)
+                .oneThread()
+                .threadName("bench-publisher")
+                .beforeSend(BenchRunner::withSendTime);
     }
 
-    private static void send(
-            KafkaProducer<String, Frame> producer,
-            String topic,
-            SyntheticScene scene,
-            String cameraId,
-            long seq,
-            AtomicReference<Exception> failed) {
-        Frame raw = scene.frame(cameraId, seq);
-        Instant now = Instant.now();
-        Map<String, String> attributes = new HashMap<>(raw.getAttributes());
-        attributes.put(SEND_TIME_ATTRIBUTE, Long.toString(micros(now)));
-        Frame frame = Frame.newBuilder(raw).setCaptureTime(now).setAttributes(attributes).build();
-        producer.send(
-                new ProducerRecord<>(topic, cameraId, frame),
-                (metadata, error) -> {
-                    if (error != null) {
-                        failed.compareAndSet(null, error);
-                    }
-                });
+    private static Frame withSendTime(Frame frame) {
+        Map<String, String> attributes = new HashMap<>();
+        frame.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v.toString()));
+        attributes.put(SEND_TIME_ATTRIBUTE, Long.toString(micros(frame.getCaptureTime())));
+        return Frame.newBuilder(frame).setAttributes(attributes).build();
     }
 
     private JobClient start(String mode, Topic topics) throws Exception {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.util.TimeUtils;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
@@ -57,10 +56,11 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--fps",
             defaultValue = "max",
             paramLabel = "F|max",
+            converter = FpsConverter.class,
             description =
                     "Frames per second per camera, or max for a throughput run"
                             + " (default: ${DEFAULT-VALUE}).")
-    String fps;
+    double fps;
 
     @Option(
             names = "--seconds",
@@ -122,8 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--checkpoint-interval",
             defaultValue = "1s",
             paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "Flink checkpoint interval (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
+    Duration checkpointInterval;
 
     @Option(
             names = "--parallelism",
@@ -198,28 +199,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     BenchSettings settings() {
-        if (cameras < 1 || cameras > 10_000) {
-            throw new IllegalArgumentException("--cameras must be in [1, 10000], got " + cameras);
-        }
+        Limits.checkCameras(cameras);
         if (!(seconds > 0) || runs < 1 || parallelism < 1 || backlogRate < 1) {
             throw new IllegalArgumentException(
                     "--seconds, --runs, --parallelism and --backlog-rate must be above 0");
         }
-        double f;
-        if (fps.equalsIgnoreCase("max")) {
-            f = 0;
-        } else {
-            try {
-                f = Double.parseDouble(fps);
-            } catch (NumberFormatException e) {
-                f = -1;
-            }
-            if (!(f > 0)) {
-                throw new IllegalArgumentException(
-                        "--fps must be a number above 0 or max, got '" + fps + "'");
-            }
-        }
-        int[] wh = ProduceCommand.parseSize(size.contains("x") ? size : size + "x" + size);
+        int[] wh = Limits.parseSize(size.contains("x") ? size : size + "x" + size);
         if (!SyntheticScenes.names().contains(scene)) {
             throw new IllegalArgumentException(
                     "unknown --scene '" + scene + "'; known: " + SyntheticScenes.names());
@@ -254,15 +239,6 @@ public final class BenchCommand implements Callable<Integer> {
                                             + stateBackend
                                             + "'");
                 };
-        Duration interval;
-        try {
-            interval = TimeUtils.parseDuration(checkpointInterval);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--checkpoint-interval must be a duration like 1s or 500ms, got '"
-                            + checkpointInterval
-                            + "'");
-        }
         List<String> extra = new ArrayList<>();
         for (String o : jobOptions) {
             int eq = o.indexOf('=');
@@ -275,7 +251,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         return new BenchSettings(
                 cameras,
-                f,
+                fps,
                 seconds,
                 wh[0],
                 wh[1],
@@ -284,7 +260,7 @@ public final class BenchCommand implements Callable<Integer> {
                 runs,
                 exactlyOnce,
                 rocksDb,
-                interval,
+                checkpointInterval,
                 parallelism,
                 backlogRate,
                 1L << 30,

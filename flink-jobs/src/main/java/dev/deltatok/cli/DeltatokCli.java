@@ -33,7 +33,12 @@ public final class DeltatokCli implements Runnable {
 
     /** The command tree, for tests and for {@link #main}. */
     public static CommandLine commandLine() {
-        return new CommandLine(new DeltatokCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli =
+                new CommandLine(new DeltatokCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        // run passes every option it does not know, with its value, to the job
+        // (--checkpoint.interval 2s), wherever it stands among run's own options
+        cli.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        return cli;
     }
 
     @Override

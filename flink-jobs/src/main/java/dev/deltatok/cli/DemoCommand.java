@@ -1,5 +1,7 @@
 package dev.deltatok.cli;
 
+import dev.deltatok.camera.CameraPublisher;
+import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.RgbImage;
@@ -17,10 +19,8 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -105,10 +105,11 @@ final class DemoCommand implements Callable<Integer> {
             names = "--checkpoint-interval",
             defaultValue = "1s",
             paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description =
                     "Flink checkpoint interval; deltas become visible to read_committed readers"
                             + " when a checkpoint completes (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
+    Duration checkpointInterval;
 
     @Option(
             names = "--model",
@@ -160,20 +161,32 @@ final class DemoCommand implements Callable<Integer> {
             double wallSeconds) {}
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Clock clock;
     private volatile boolean interrupted;
+
+    DemoCommand() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * @param clock stamps the cameras' frames and reads the time deltas arrive, for latency
+     */
+    DemoCommand(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (cameras < 1 || cameras > 1000 || !(fps > 0) || !(seconds > 0)) {
-            err.println(
-                    "deltatok demo: --cameras must be in [1, 1000], --fps and --seconds above 0");
-            return 2;
-        }
         int[] wh;
         try {
-            wh = ProduceCommand.parseSize(size);
+            Limits.checkCameras(cameras);
+            Limits.checkFps(fps);
+            if (!(seconds > 0)) {
+                throw new IllegalArgumentException("--seconds must be above 0, got " + seconds);
+            }
+            wh = Limits.parseSize(size);
         } catch (IllegalArgumentException e) {
             err.println("deltatok demo: " + e.getMessage());
             return 2;
@@ -192,20 +205,12 @@ final class DemoCommand implements Callable<Integer> {
         KafkaBroker broker = null;
         JobClient job = null;
         Thread viewer = null;
-        ViewCommand viewCommand = new ViewCommand();
+        ViewCommand viewCommand = new ViewCommand(clock);
         try {
             for (int c = 0; c < cameras; c++) {
                 String source = sources.get(c % sources.size());
                 try {
-                    live.add(
-                            LiveCamera.open(
-                                    source,
-                                    "cam-" + c,
-                                    wh[0],
-                                    wh[1],
-                                    true,
-                                    null,
-                                    Clock.systemUTC()));
+                    live.add(LiveCamera.open(source, "cam-" + c, wh[0], wh[1], true, null, clock));
                 } catch (IllegalArgumentException | IOException e) {
                     err.println("deltatok demo: " + e.getMessage());
                     return 2;
@@ -306,7 +311,7 @@ final class DemoCommand implements Callable<Integer> {
     private TokenizerConfig config(String bootstrap) {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--kafka.bootstrap-servers", bootstrap));
-        args.addAll(List.of("--checkpoint.interval", checkpointInterval));
+        args.addAll(List.of("--checkpoint.interval", checkpointInterval.toMillis() + "ms"));
         args.addAll(List.of("--kafka.starting-offsets", "EARLIEST"));
         if (model != null) {
             args.addAll(List.of("--model.manifest", model));
@@ -330,9 +335,8 @@ final class DemoCommand implements Callable<Integer> {
                             err.println("deltatok demo: " + w);
                         });
         AtomicLong rejected = new AtomicLong();
-        FramePublisher.Stats sent = new FramePublisher.Stats();
-        Map<String, FramePublisher> publishers = new LinkedHashMap<>();
-        List<Thread> threads = new ArrayList<>();
+        CameraPublisher publisher;
+        CameraPublisher.Stats sent;
         try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap);
                 KafkaConsumer<String, TokenDelta> deltas = Clients.deltaConsumer(bootstrap);
                 KafkaConsumer<String, RejectedFrame> rejects =
@@ -340,14 +344,13 @@ final class DemoCommand implements Callable<Integer> {
             deltas.subscribe(List.of(config.deltasTopic()));
             rejects.subscribe(List.of(config.rejectedTopic()));
             long frames = Math.max(1, Math.round(fps * seconds));
-            for (LiveCamera camera : live) {
-                FramePublisher p =
-                        new FramePublisher(
-                                camera, producer, config.framesTopic(), fps, frames, sent);
-                publishers.put(camera.cameraId(), p);
-                Thread t = new Thread(p, "demo-" + camera.cameraId());
-                threads.add(t);
-            }
+            publisher =
+                    CameraPublisher.builder(live, producer, config.framesTopic())
+                            .fps(fps)
+                            .maxFrames(frames)
+                            .threadName("demo")
+                            .build();
+            sent = publisher.stats();
             status(
                     err,
                     "publishing "
@@ -357,12 +360,12 @@ final class DemoCommand implements Callable<Integer> {
                             + " fps for "
                             + seconds
                             + " s; Ctrl-C stops");
-            threads.forEach(Thread::start);
+            publisher.start();
             long lastPrint = 0;
             long drainDeadline = Long.MAX_VALUE;
             while (true) {
                 for (ConsumerRecord<String, TokenDelta> r : deltas.poll(Duration.ofMillis(100))) {
-                    follower.accept(r.value(), Clock.systemUTC().instant());
+                    follower.accept(r.value(), clock.instant());
                 }
                 rejected.addAndGet(rects(rejects));
                 long now = System.nanoTime();
@@ -370,9 +373,9 @@ final class DemoCommand implements Callable<Integer> {
                     progress(err, follower, sent, rejected.get(), (now - startNanos) / 1e9);
                     lastPrint = now;
                 }
-                boolean producing = threads.stream().anyMatch(Thread::isAlive);
+                boolean producing = publisher.isPublishing();
                 if (interrupted) {
-                    publishers.values().forEach(FramePublisher::stop);
+                    publisher.stop();
                     break;
                 }
                 if (!producing && drainDeadline == Long.MAX_VALUE) {
@@ -381,21 +384,19 @@ final class DemoCommand implements Callable<Integer> {
                     drainDeadline = now + Duration.ofSeconds(30).toNanos();
                 }
                 if (!producing
-                        && (follower.deltas() + rejected.get() >= sent.acked.get()
+                        && (follower.deltas() + rejected.get() >= sent.acked()
                                 || now > drainDeadline)) {
                     break;
                 }
             }
-            for (Thread t : threads) {
-                t.join(5000);
-            }
+            publisher.join(5000);
             progress(err, follower, sent, rejected.get(), (System.nanoTime() - startNanos) / 1e9);
             err.println();
-            if (sent.sourceError.get() != null) {
-                err.println("deltatok demo: a camera source failed: " + sent.sourceError.get());
+            if (sent.sourceError() != null) {
+                err.println("deltatok demo: a camera source failed: " + sent.sourceError());
             }
-            if (sent.firstError.get() != null) {
-                err.println("deltatok demo: Kafka refused frames: " + sent.firstError.get());
+            if (sent.kafkaError() != null) {
+                err.println("deltatok demo: Kafka refused frames: " + sent.kafkaError());
             }
         }
         List<CameraRow> rows = new ArrayList<>();
@@ -411,9 +412,8 @@ final class DemoCommand implements Callable<Integer> {
             for (LiveCamera camera : live) {
                 String id = camera.cameraId();
                 DeltaFollower.CameraStats s = follower.cameras().get(id);
-                FramePublisher p = publishers.get(id);
                 double psnr = Double.NaN;
-                Frame last = p.lastFrame();
+                Frame last = publisher.lastFrame(id);
                 var held = follower.mirror().camera(id);
                 if (last != null
                         && held.isPresent()
@@ -426,7 +426,7 @@ final class DemoCommand implements Callable<Integer> {
                         new CameraRow(
                                 id,
                                 sources.get(i++ % sources.size()),
-                                p.published(),
+                                publisher.published(id),
                                 s == null ? 0 : s.deltas,
                                 s == null ? 0 : s.keyframes,
                                 s == null ? 0 : s.tokensPerFrame(),
@@ -440,7 +440,7 @@ final class DemoCommand implements Callable<Integer> {
         double tpf = deltaCount == 0 ? 0 : (double) follower.tokens() / deltaCount;
         return new Summary(
                 rows,
-                sent.sent.get(),
+                sent.sent(),
                 deltaCount,
                 rejected.get(),
                 follower.gaps(),
@@ -463,7 +463,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void progress(
             PrintWriter err,
             DeltaFollower follower,
-            FramePublisher.Stats sent,
+            CameraPublisher.Stats sent,
             long rejected,
             double elapsed) {
         long deltas = follower.deltas();
@@ -475,7 +475,7 @@ final class DemoCommand implements Callable<Integer> {
                 "\r%5.1fs  frames in %6d  deltas out %6d  tokens/frame %6.1f of %d (%5.2f%%)"
                         + "  rejected %d  gaps %d  latency p50 %s p99 %s   ",
                 elapsed,
-                sent.acked.get(),
+                sent.acked(),
                 deltas,
                 tpf,
                 grid,

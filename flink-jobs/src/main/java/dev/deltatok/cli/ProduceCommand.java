@@ -1,5 +1,7 @@
 package dev.deltatok.cli;
 
+import dev.deltatok.camera.CameraPublisher;
+import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.schema.Frame;
@@ -13,7 +15,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -114,46 +115,6 @@ final class ProduceCommand implements Callable<Integer> {
                     "Pixel format to publish; default: the source's own (RGB24 for scenes and video).")
     PixelFormat format;
 
-    /** "max" or a positive number. */
-    static final class FpsConverter implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            if (value.equalsIgnoreCase("max")) {
-                return 0.0;
-            }
-            double fps;
-            try {
-                fps = Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "expected a number of frames per second or 'max', got '" + value + "'");
-            }
-            if (!(fps > 0 && fps <= 10_000)) {
-                throw new IllegalArgumentException(
-                        "expected fps in (0, 10000] or 'max', got " + value);
-            }
-            return fps;
-        }
-    }
-
-    /** Parses {@code WxH}. */
-    static int[] parseSize(String size) {
-        String[] parts = size.toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (parts.length == 2) {
-                int w = Integer.parseInt(parts[0].trim());
-                int h = Integer.parseInt(parts[1].trim());
-                if (w >= 16 && h >= 16 && w <= 8192 && h <= 8192) {
-                    return new int[] {w, h};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message
-        }
-        throw new IllegalArgumentException(
-                "--size must be WxH with sides in [16, 8192], e.g. 640x480; got '" + size + "'");
-    }
-
     /** Camera ids: {@code id} alone for one camera, {@code id-0 .. id-(n-1)} for several. */
     static List<String> cameraIds(String id, int n) {
         if (n == 1) {
@@ -169,13 +130,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        if (cameras < 1 || cameras > 10_000) {
-            err.println("deltatok produce: --cameras must be in [1, 10000], got " + cameras);
-            return 2;
-        }
         int[] wh;
         try {
-            wh = parseSize(size);
+            Limits.checkCameras(cameras);
+            wh = Limits.parseSize(size);
         } catch (IllegalArgumentException e) {
             err.println("deltatok produce: " + e.getMessage());
             return 2;
@@ -201,42 +159,33 @@ final class ProduceCommand implements Callable<Integer> {
                 "deltatok produce: %d camera(s) of %s -> %s at %s; Ctrl-C stops%n",
                 cameras, live.get(0).describe(), topic, fps > 0 ? fps + " fps each" : "max rate");
         err.flush();
-        FramePublisher.Stats stats = new FramePublisher.Stats();
+        CameraPublisher.Stats stats;
         try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrapServers)) {
-            List<FramePublisher> publishers = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (LiveCamera camera : live) {
-                FramePublisher p = new FramePublisher(camera, producer, topic, fps, frames, stats);
-                publishers.add(p);
-                Thread t = new Thread(p, "produce-" + camera.cameraId());
-                threads.add(t);
-                t.start();
-            }
+            CameraPublisher publisher =
+                    CameraPublisher.builder(live, producer, topic)
+                            .fps(fps)
+                            .maxFrames(frames)
+                            .threadName("produce")
+                            .build();
+            stats = publisher.stats();
             Thread hook =
                     new Thread(
                             () -> {
-                                publishers.forEach(FramePublisher::stop);
-                                for (Thread t : threads) {
-                                    try {
-                                        t.join(5000);
-                                    } catch (InterruptedException e) {
-                                        Thread.currentThread().interrupt();
-                                    }
+                                publisher.stop();
+                                try {
+                                    publisher.join(5000);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
                                 }
                             },
                             "produce-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            publisher.start();
             Progress progress = new Progress(err, stats);
-            while (threads.stream().anyMatch(Thread::isAlive)) {
-                for (Thread t : threads) {
-                    t.join(1000);
-                    if (t.isAlive()) {
-                        break;
-                    }
-                }
+            while (!publisher.join(1000)) {
                 progress.print(false);
-                if (stats.firstError.get() != null) {
-                    publishers.forEach(FramePublisher::stop);
+                if (stats.kafkaError() != null) {
+                    publisher.stop();
                 }
             }
             producer.flush();
@@ -249,20 +198,20 @@ final class ProduceCommand implements Callable<Integer> {
         } finally {
             closeAll(live);
         }
-        if (stats.sourceError.get() != null) {
+        if (stats.sourceError() != null) {
             err.println(
                     "deltatok produce: reading "
                             + input
                             + " failed: "
-                            + stats.sourceError.get().getMessage());
+                            + stats.sourceError().getMessage());
             return 1;
         }
-        if (stats.firstError.get() != null) {
+        if (stats.kafkaError() != null) {
             err.println(
                     "deltatok produce: "
-                            + stats.failed.get()
+                            + stats.failed()
                             + " frame(s) were not accepted by Kafka: "
-                            + stats.firstError.get().getMessage());
+                            + stats.kafkaError().getMessage());
             return 1;
         }
         return 0;
@@ -281,12 +230,12 @@ final class ProduceCommand implements Callable<Integer> {
     /** The once-a-second progress line. */
     private static final class Progress {
         private final PrintWriter err;
-        private final FramePublisher.Stats stats;
+        private final CameraPublisher.Stats stats;
         private final long start = System.nanoTime();
         private long lastNanos = start;
         private long lastSent;
 
-        Progress(PrintWriter err, FramePublisher.Stats stats) {
+        Progress(PrintWriter err, CameraPublisher.Stats stats) {
             this.err = err;
             this.stats = stats;
         }
@@ -296,7 +245,7 @@ final class ProduceCommand implements Callable<Integer> {
             if (!last && now - lastNanos < 900_000_000L) {
                 return;
             }
-            long sent = stats.sent.get();
+            long sent = stats.sent();
             double seconds = (now - start) / 1e9;
             double rate = (sent - lastSent) / Math.max(1e-9, (now - lastNanos) / 1e9);
             err.printf(
@@ -306,9 +255,9 @@ final class ProduceCommand implements Callable<Integer> {
                     seconds,
                     sent,
                     last ? sent / Math.max(1e-9, seconds) : rate,
-                    stats.acked.get(),
-                    stats.failed.get(),
-                    stats.bytes.get() / 1e6);
+                    stats.acked(),
+                    stats.failed(),
+                    stats.bytes() / 1e6);
             err.flush();
             lastNanos = now;
             lastSent = sent;

@@ -11,8 +11,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code deltatok run}: the tokenizer job on an embedded Flink MiniCluster against any Kafka. */
 @Command(
@@ -20,8 +22,9 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the tokenizer job on an embedded Flink MiniCluster against a Kafka cluster.",
-            "Any job option can follow as --key value (see README, 'Configuration'), e.g."
-                    + " --tokenizer.mode FULL --checkpoint.interval 5s."
+            "Any job option can be given as --key value (see README, 'Configuration'), e.g."
+                    + " --tokenizer.mode FULL --checkpoint.interval 5s, before or after the"
+                    + " options above."
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -42,13 +45,30 @@ final class RunCommand implements Callable<Integer> {
             description = "Job options, as in the configuration table.")
     List<String> options = new ArrayList<>();
 
-    @Override
-    public Integer call() throws Exception {
+    @Spec CommandSpec spec;
+
+    /**
+     * The job's configuration from the job options and {@code --bootstrap-servers}.
+     *
+     * @throws IllegalArgumentException naming an unknown job option or a malformed value
+     */
+    TokenizerConfig config() {
         List<String> args = new ArrayList<>(options);
         args.add("--" + TokenizerOptions.BOOTSTRAP_SERVERS.key());
         args.add(bootstrapServers);
         Configuration raw = TokenizerConfig.parseArgs(args.toArray(String[]::new));
-        TokenizerConfig config = TokenizerConfig.fromConfiguration(raw);
+        return TokenizerConfig.fromConfiguration(raw);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TokenizerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("deltatok run: " + e.getMessage());
+            return 2;
+        }
         Topics.check(config, createTopics);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());

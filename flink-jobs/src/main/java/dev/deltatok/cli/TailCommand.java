@@ -1,7 +1,6 @@
 package dev.deltatok.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.llm.LlmRecord;
 import dev.deltatok.llm.LlmVocabulary;
@@ -11,20 +10,13 @@ import dev.deltatok.schema.TokenDelta;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,8 +103,10 @@ final class TailCommand implements Callable<Integer> {
     @Option(
             names = "--idle-timeout",
             paramLabel = "DURATION",
-            description = "Stop when nothing arrived for this long, e.g. 10s (default: never).")
-    String idleTimeout;
+            converter = DurationConverter.class,
+            description =
+                    "Stop when nothing arrived for this long, e.g. 10s or 500ms (default: never).")
+    Duration idleTimeout;
 
     @Override
     public Integer call() throws Exception {
@@ -122,18 +116,6 @@ final class TailCommand implements Callable<Integer> {
             err.println(
                     "deltatok tail: --window and --codebook-size must be >= 1, --max-records >= 0");
             return 2;
-        }
-        Duration idle = null;
-        if (idleTimeout != null) {
-            try {
-                idle = Duration.parse("PT" + idleTimeout.toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                err.println(
-                        "deltatok tail: --idle-timeout must look like 10s, 2m or 500ms... got '"
-                                + idleTimeout
-                                + "'");
-                return 2;
-            }
         }
         try {
             Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
@@ -156,34 +138,8 @@ final class TailCommand implements Callable<Integer> {
         LlmWindower windower = new LlmWindower(window, codebookSize);
         Map<String, LlmVocabulary> vocabularies = new HashMap<>();
         Clock clock = Clock.systemUTC();
-        CountDownLatch finished = new CountDownLatch(1);
-        long printed = 0;
-        try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrapServers)) {
-            Thread hook =
-                    new Thread(
-                            () -> {
-                                consumer.wakeup();
-                                try {
-                                    finished.await(10, TimeUnit.SECONDS);
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            },
-                            "tail-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            consumer.subscribe(
-                    List.of(topic),
-                    new ConsumerRebalanceListener() {
-                        @Override
-                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
-
-                        @Override
-                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                            if (!fromBeginning) {
-                                consumer.seekToEnd(partitions);
-                            }
-                        }
-                    });
+        long[] printed = {0};
+        try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "tail")) {
             err.printf(
                     "deltatok tail: reading %s from %s (%s)%s; Ctrl-C stops%n",
                     topic,
@@ -192,66 +148,62 @@ final class TailCommand implements Callable<Integer> {
                     camera == null ? "" : ", camera " + camera);
             err.flush();
             StatsPrinter stats = new StatsPrinter(err, follower);
-            long lastRecord = System.nanoTime();
+            long[] lastRecord = {System.nanoTime()};
             try {
-                loop:
-                while (maxRecords == 0 || printed < maxRecords) {
-                    var records = consumer.poll(Duration.ofMillis(200));
-                    if (!records.isEmpty()) {
-                        lastRecord = System.nanoTime();
-                    } else if (idle != null && System.nanoTime() - lastRecord > idle.toNanos()) {
-                        break;
-                    }
-                    for (ConsumerRecord<String, TokenDelta> r : records) {
-                        TokenDelta delta = r.value();
-                        if (camera != null && !camera.equals(delta.getCameraId())) {
-                            continue;
-                        }
-                        TokenMirror.Camera held = follower.accept(delta, clock.instant());
-                        switch (format) {
-                            case STATS -> printed++;
-                            case JSONL -> {
-                                out.println(json.writeValueAsString(DeltaJson.toJsonTree(delta)));
-                                printed++;
+                reader.read(
+                        records -> {
+                            if (!records.isEmpty()) {
+                                lastRecord[0] = System.nanoTime();
+                            } else if (idleTimeout != null
+                                    && System.nanoTime() - lastRecord[0] > idleTimeout.toNanos()) {
+                                return false;
                             }
-                            case LLM -> {
-                                if (held == null) {
-                                    windower.reset(delta.getCameraId());
+                            for (ConsumerRecord<String, TokenDelta> r : records) {
+                                TokenDelta delta = r.value();
+                                if (camera != null && !camera.equals(delta.getCameraId())) {
                                     continue;
                                 }
-                                Optional<LlmRecord> record = windower.add(delta, held);
-                                if (record.isPresent()) {
-                                    LlmVocabulary v =
-                                            vocabularies.computeIfAbsent(
-                                                    held.cameraId(),
-                                                    c -> windower.vocabulary(held));
-                                    out.println(
-                                            json.writeValueAsString(record.get().toJsonTree(v)));
-                                    printed++;
+                                TokenMirror.Camera held = follower.accept(delta, clock.instant());
+                                switch (format) {
+                                    case STATS -> printed[0]++;
+                                    case JSONL -> {
+                                        out.println(
+                                                json.writeValueAsString(
+                                                        DeltaJson.toJsonTree(delta)));
+                                        printed[0]++;
+                                    }
+                                    case LLM -> {
+                                        if (held == null) {
+                                            windower.reset(delta.getCameraId());
+                                            continue;
+                                        }
+                                        Optional<LlmRecord> record = windower.add(delta, held);
+                                        if (record.isPresent()) {
+                                            LlmVocabulary v =
+                                                    vocabularies.computeIfAbsent(
+                                                            held.cameraId(),
+                                                            c -> windower.vocabulary(held));
+                                            out.println(
+                                                    json.writeValueAsString(
+                                                            record.get().toJsonTree(v)));
+                                            printed[0]++;
+                                        }
+                                    }
+                                }
+                                if (maxRecords > 0 && printed[0] >= maxRecords) {
+                                    return false;
                                 }
                             }
-                        }
-                        if (maxRecords > 0 && printed >= maxRecords) {
-                            break loop;
-                        }
-                    }
-                    out.flush();
-                    if (format == Format.STATS) {
-                        stats.maybePrint(false);
-                    }
-                }
-            } catch (WakeupException stopping) {
-                // Ctrl-C
+                            out.flush();
+                            if (format == Format.STATS) {
+                                stats.maybePrint(false);
+                            }
+                            return maxRecords == 0 || printed[0] < maxRecords;
+                        });
             } finally {
                 out.flush();
                 if (format == Format.STATS) {
                     stats.maybePrint(true);
-                }
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running
                 }
             }
         } catch (org.apache.kafka.common.KafkaException e) {

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deltatok.delta.KeyMapCodec;
 import dev.deltatok.frame.RgbImage;
-import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.OnnxTokenizerModel;
@@ -24,21 +23,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -96,8 +87,9 @@ final class ViewCommand implements Callable<Integer> {
             names = "--exit-after",
             paramLabel = "DURATION",
             hidden = true,
+            converter = DurationConverter.class,
             description = "Stop after this long, e.g. 30s (for scripts and tests).")
-    String exitAfter;
+    Duration exitAfter;
 
     /** What the page shows of one camera; guarded by the view's lock. */
     private static final class CameraView {
@@ -107,15 +99,27 @@ final class ViewCommand implements Callable<Integer> {
         long pngFrameSeq = -1;
     }
 
+    private final Clock clock;
     private volatile boolean stopRequested;
-    private volatile KafkaConsumer<String, TokenDelta> activeConsumer;
+    private volatile DeltaReader activeReader;
+
+    ViewCommand() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * @param clock reads the time deltas arrive, for latency
+     */
+    ViewCommand(Clock clock) {
+        this.clock = clock;
+    }
 
     /** Stops a running view from another thread (deltatok demo --view). */
     void stop() {
         stopRequested = true;
-        KafkaConsumer<String, TokenDelta> consumer = activeConsumer;
-        if (consumer != null) {
-            consumer.wakeup();
+        DeltaReader reader = activeReader;
+        if (reader != null) {
+            reader.stop();
         }
     }
 
@@ -127,10 +131,6 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        Duration stopAfter = null;
-        if (exitAfter != null) {
-            stopAfter = Duration.parse("PT" + exitAfter.toUpperCase(Locale.ROOT));
-        }
         try {
             Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
         } catch (IllegalStateException e) {
@@ -160,74 +160,34 @@ final class ViewCommand implements Callable<Integer> {
                 "deltatok view: http://127.0.0.1:%d/ shows %s (model %s); Ctrl-C stops%n",
                 server.getAddress().getPort(), topic, decoder.spec().modelId());
         err.flush();
-        CountDownLatch finished = new CountDownLatch(1);
-        boolean interruptedWhileStopping = false;
-        try (KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrapServers)) {
-            Thread hook =
-                    new Thread(
-                            () -> {
-                                consumer.wakeup();
-                                try {
-                                    finished.await(10, TimeUnit.SECONDS);
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            },
-                            "view-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            activeConsumer = consumer;
+        try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "view")) {
+            activeReader = reader;
             if (stopRequested) {
-                consumer.wakeup();
+                reader.stop();
             }
-            consumer.subscribe(
-                    List.of(topic),
-                    new ConsumerRebalanceListener() {
-                        @Override
-                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
-
-                        @Override
-                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                            if (!fromBeginning) {
-                                consumer.seekToEnd(partitions);
-                            }
-                        }
-                    });
             long deadline =
-                    stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + stopAfter.toNanos();
+                    exitAfter == null ? Long.MAX_VALUE : System.nanoTime() + exitAfter.toNanos();
             try {
-                while (System.nanoTime() < deadline && !stopRequested) {
-                    for (ConsumerRecord<String, TokenDelta> r :
-                            consumer.poll(Duration.ofMillis(200))) {
-                        accept(r.value());
-                    }
-                }
-            } catch (WakeupException stopping) {
-                // Ctrl-C, or stop() when the demo ends
+                reader.read(
+                        records -> {
+                            for (ConsumerRecord<String, TokenDelta> r : records) {
+                                accept(r.value());
+                            }
+                            return System.nanoTime() < deadline;
+                        });
             } finally {
-                activeConsumer = null;
+                activeReader = null;
                 server.stop(0);
                 ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
                 decoder.close();
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running
-                }
-                // Stopping the HTTP server can leave this thread's interrupt flag set, which
-                // would make the consumer's close fail noisily; restore it after the close.
-                interruptedWhileStopping = Thread.interrupted();
             }
-        }
-        if (interruptedWhileStopping) {
-            Thread.currentThread().interrupt();
         }
         return 0;
     }
 
     private void accept(TokenDelta delta) {
         synchronized (lock) {
-            TokenMirror.Camera held = follower.accept(delta, Clock.systemUTC().instant());
+            TokenMirror.Camera held = follower.accept(delta, clock.instant());
             CameraView view = views.computeIfAbsent(delta.getCameraId(), c -> new CameraView());
             view.tokens.addLast(delta.getStats().getTokens());
             while (view.tokens.size() > HISTORY) {

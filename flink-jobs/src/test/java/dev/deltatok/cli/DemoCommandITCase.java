@@ -28,9 +28,13 @@ class DemoCommandITCase {
         for (DemoCommand.CameraRow row : summary.rows()) {
             assertThat(row.framesSent()).as(row.cameraId()).isEqualTo(80);
             assertThat(row.deltas()).as(row.cameraId()).isEqualTo(row.framesSent());
-            assertThat(row.keyframes()).as(row.cameraId()).isPositive();
+            // Neither scene (corridor, busy) cuts, and 80 frames stay under the maximum keyframe
+            // interval of 250: the first frame is the only keyframe, every other delta a DELTA.
+            assertThat(row.keyframes()).as(row.cameraId()).isEqualTo(1);
             assertThat(row.gaps()).as(row.cameraId()).isZero();
-            assertThat(row.psnrDb()).as(row.cameraId()).isGreaterThan(10);
+            // Measured 24.2 dB (corridor) and 21.5 dB (busy) on the last frame of this run
+            // (README's 300-frame demo: 19.4 to 26.6 dB); 18 dB is 3.5 dB under the lower one.
+            assertThat(row.psnrDb()).as(row.cameraId()).isGreaterThan(18);
         }
         assertThat(summary.gaps()).isZero();
         assertThat(summary.rejected()).isZero();

@@ -63,17 +63,22 @@ class LlmWindowerTest {
 
     @Test
     void sequenceReplaysToTheGridHeldAtTheWindowEnd() throws Exception {
-        windows(
-                "corridor",
-                30,
-                15,
-                (record, held) -> {
-                    LlmVocabulary v =
-                            new LlmVocabulary(held.levels(), K, held.gridRows(), held.gridCols());
-                    int[] used = new int[held.gridRows() * held.gridCols()];
-                    int[] expected = held.tokenGrid(used);
-                    assertThat(replay(record.tokens(), v)).isEqualTo(expected);
-                });
+        List<LlmRecord> checked =
+                windows(
+                        "corridor",
+                        30,
+                        15,
+                        (record, held) -> {
+                            LlmVocabulary v =
+                                    new LlmVocabulary(
+                                            held.levels(), K, held.gridRows(), held.gridCols());
+                            int[] used = new int[held.gridRows() * held.gridCols()];
+                            int[] expected = held.tokenGrid(used);
+                            assertThat(replay(record.tokens(), v)).isEqualTo(expected);
+                        });
+
+        // the check ran on each of the two windows of 15 frames, not on none
+        assertThat(checked).hasSize(2);
     }
 
     @Test

@@ -61,23 +61,6 @@ class SyntheticScenesTest {
                 .hasMessageContaining("corridor");
     }
 
-    @Test
-    void rendersAtLeastAThousandFramesPerSecondAt256() {
-        for (String name : SyntheticScenes.names()) {
-            SyntheticScene scene = SyntheticScenes.create(name, 9, 256, 256);
-            for (int i = 0; i < 50; i++) {
-                scene.render(i);
-            }
-            long start = System.nanoTime();
-            int frames = 500;
-            for (int i = 0; i < frames; i++) {
-                scene.render(i);
-            }
-            double fps = frames / ((System.nanoTime() - start) / 1e9);
-            assertThat(fps).as(name + " frames/s").isGreaterThan(1000);
-        }
-    }
-
     private static double difference(byte[] a, byte[] b) {
         long sum = 0;
         for (int i = 0; i < a.length; i++) {

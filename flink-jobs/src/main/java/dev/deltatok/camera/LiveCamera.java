@@ -1,4 +1,4 @@
-package dev.deltatok.cli;
+package dev.deltatok.camera;
 
 import dev.deltatok.eval.FrameSource;
 import dev.deltatok.eval.FrameSources;
@@ -23,7 +23,7 @@ import javax.imageio.ImageIO;
  * and the capture time read from {@code clock} when the frame is taken, optionally converted to
  * another pixel format. Not thread-safe: one publishing thread per camera.
  */
-final class LiveCamera implements AutoCloseable {
+public final class LiveCamera implements AutoCloseable {
 
     private final String spec;
     private final String cameraId;
@@ -74,7 +74,7 @@ final class LiveCamera implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown scene or a path that does not exist
      * @throws IOException when the folder or video cannot be opened (ffmpeg missing included)
      */
-    static LiveCamera open(
+    public static LiveCamera open(
             String spec,
             String cameraId,
             int width,
@@ -93,16 +93,16 @@ final class LiveCamera implements AutoCloseable {
         return new LiveCamera(spec, cameraId, width, height, loop, format, clock);
     }
 
-    String cameraId() {
+    public String cameraId() {
         return cameraId;
     }
 
-    String describe() {
+    public String describe() {
         return scene != null ? scene.toString() : source.describe();
     }
 
     /** The next frame, or null when the source ended (never for synthetic scenes or looping). */
-    Frame next() throws IOException {
+    public Frame next() throws IOException {
         if (ended) {
             return null;
         }
@@ -135,7 +135,7 @@ final class LiveCamera implements AutoCloseable {
     }
 
     /** Re-encodes an RGB24, JPEG or PNG frame as {@code target}. */
-    static Frame convert(Frame frame, PixelFormat target) throws IOException {
+    private static Frame convert(Frame frame, PixelFormat target) throws IOException {
         BufferedImage image = toImage(frame);
         byte[] data;
         if (target == PixelFormat.RGB24) {
