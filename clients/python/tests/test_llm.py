@@ -118,7 +118,7 @@ def test_the_json_record_is_what_java_prints():
         '"vocabularySize":724,"tokenCount":%d,"tokens":[%s],'
         '"summary":{"token":%d,"value":%d,"activity":3,"quadrants":8,"rebased":false,'
         '"rising":false,"changedFraction":0.25},"table":{"0":[10],"1":[11,12]},'
-        '"keyMap":[0,0,1,0]}'
+        '"keyMap":[0,0,1,1]}'
     ) % (len(r.tokens), ",".join(map(str, r.tokens)), r.summary_token, r.summary.value)
     assert r.summary.value == 3 | 8 << 2
 
