@@ -8,8 +8,9 @@ import argparse
 import hashlib
 import re
 import sys
+import time
 import uuid
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from . import canonical, javajson, keymap, wire
 from .llm import LlmVocabulary, LlmWindower
@@ -140,8 +141,6 @@ def _records(args, err) -> Iterator[TokenDelta]:
             )
         )
         err.flush()
-        import time
-
         last = time.monotonic()
         while True:
             messages = consumer.consume(num_messages=500, timeout=0.2)
@@ -180,18 +179,33 @@ def _apply(mirror: Mirror, delta: TokenDelta, err) -> Optional[Camera]:
 
 
 def run_tail(args, out, err) -> int:
+    try:
+        return print_records(_records(args, err), args, out, err)
+    except KeyboardInterrupt:
+        out.flush()
+        return 0
+
+
+def print_records(deltas: Iterable[TokenDelta], args, out, err) -> int:
+    """Prints ``deltas`` as ``tail`` does: ``args`` carries ``format``, ``camera``,
+    ``max_records``, ``window`` and ``codebook_size``; ``out`` takes bytes."""
     mirror = Mirror()
     windower = LlmWindower(args.window, args.codebook_size)
     vocabularies: Dict[str, LlmVocabulary] = {}
     printed = 0
     try:
-        for delta in _records(args, err):
+        for delta in deltas:
             if args.camera is not None and args.camera != delta.camera_id:
                 continue
             held = _apply(mirror, delta, err)
             line = None
             if args.format == "jsonl":
-                line = javajson.dumps(delta_json_tree(delta))
+                try:
+                    line = javajson.dumps(delta_json_tree(delta))
+                except ValueError as e:
+                    err.write("deltatok tail: camera '%s' delta %d: %s\n"
+                              % (delta.camera_id, delta.delta_seq, e))
+                    return 1
             else:
                 if held is None:
                     windower.reset(delta.camera_id)
@@ -208,8 +222,6 @@ def run_tail(args, out, err) -> int:
                 printed += 1
             if args.max_records and printed >= args.max_records:
                 break
-    except KeyboardInterrupt:
-        pass
     finally:
         out.flush()
     return 0
