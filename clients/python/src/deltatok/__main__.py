@@ -1,0 +1,5 @@
+import sys
+
+from .tail import main
+
+sys.exit(main())
