@@ -55,6 +55,13 @@ public class CoreBenchmark {
     @Param({"1", "10", "50", "100"})
     public int movingPercent;
 
+    /**
+     * true copies each frame record per operation (an Avro builder copy with its 196 KB of pixels),
+     * as the round-1 harness did: only for comparing allocation with figures measured then.
+     */
+    @Param({"false"})
+    public boolean copyFrame;
+
     private TokenizerModel model;
     private TokenizerCore tokenizer;
     private CameraState state;
@@ -110,6 +117,9 @@ public class CoreBenchmark {
         long s = seq++;
         // The records are reused (only seq changes) so that the measured allocation is the core's.
         Frame frame = pictures[(int) (s & 1)];
+        if (copyFrame) {
+            frame = Frame.newBuilder(frame).setData(frame.getData().duplicate()).build();
+        }
         frame.setSeq(s);
         return tokenizer.process(state, frame, EMIT).delta();
     }
