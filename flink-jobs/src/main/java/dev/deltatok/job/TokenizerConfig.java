@@ -5,11 +5,17 @@ import static dev.deltatok.job.TokenizerOptions.*;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
 import dev.deltatok.model.OnnxTokenizerModel;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -39,7 +45,8 @@ public record TokenizerConfig(
         Duration checkpointInterval,
         String checkpointDir,
         Integer parallelism,
-        int maxRejectedBytes)
+        int maxRejectedBytes,
+        String kafkaPropertiesFile)
         implements Serializable {
 
     public TokenizerConfig {
@@ -113,7 +120,8 @@ public record TokenizerConfig(
                 conf.get(CHECKPOINT_INTERVAL),
                 conf.getOptional(CHECKPOINT_DIR).orElse(null),
                 conf.getOptional(PARALLELISM).orElse(null),
-                (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()));
+                (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()),
+                conf.getOptional(KAFKA_PROPERTIES_FILE).orElse(null));
     }
 
     /**
@@ -163,6 +171,32 @@ public record TokenizerConfig(
             }
         }
         return conf;
+    }
+
+    /**
+     * The Kafka client settings of {@code --kafka.properties-file}, empty when it is unset. Read
+     * where the job is built (the JobManager in application mode), not in the constructor: a
+     * deserialized config must not need the file. Errors name the option and the path, never the
+     * file's contents, which usually hold credentials.
+     */
+    public Properties kafkaClientProperties() {
+        Properties props = new Properties();
+        if (kafkaPropertiesFile == null || kafkaPropertiesFile.isBlank()) {
+            return props;
+        }
+        Path file = Path.of(kafkaPropertiesFile);
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "cannot read --"
+                            + KAFKA_PROPERTIES_FILE.key()
+                            + " '"
+                            + kafkaPropertiesFile
+                            + "': "
+                            + e.getClass().getSimpleName());
+        }
+        return props;
     }
 
     /** The Flink settings the job runs with: checkpoints, state backend, no Kryo fallback. */

@@ -87,6 +87,7 @@ public final class TokenizerJob {
     public static KafkaSource<RawFrameRecord> source(TokenizerConfig config) {
         KafkaSourceBuilder<RawFrameRecord> builder =
                 KafkaSource.<RawFrameRecord>builder()
+                        .setProperties(consumerProperties(config))
                         .setBootstrapServers(config.bootstrapServers())
                         .setTopics(config.framesTopic())
                         .setGroupId(config.groupId())
@@ -98,13 +99,37 @@ public final class TokenizerJob {
                                                     OffsetResetStrategy.EARLIEST);
                                     case EARLIEST -> OffsetsInitializer.earliest();
                                     case LATEST -> OffsetsInitializer.latest();
-                                })
-                        .setProperty("partition.discovery.interval.ms", "10000")
-                        .setProperty("commit.offsets.on.checkpoint", "true");
+                                });
         if (config.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /**
+     * Client settings of the frames source: {@code --kafka.properties-file} (security settings)
+     * with the job's own options set over it.
+     */
+    public static Properties consumerProperties(TokenizerConfig config) {
+        Properties consumer = config.kafkaClientProperties();
+        consumer.setProperty("bootstrap.servers", config.bootstrapServers());
+        consumer.setProperty("partition.discovery.interval.ms", "10000");
+        consumer.setProperty("commit.offsets.on.checkpoint", "true");
+        return consumer;
+    }
+
+    /**
+     * Client settings of the sinks: {@code --kafka.properties-file} with the job's producer
+     * settings set over it (the 15 min transaction timeout the exactly-once sink relies on, the 32
+     * MiB request size the topics allow).
+     */
+    public static Properties producerProperties(TokenizerConfig config) {
+        Properties producer = config.kafkaClientProperties();
+        producer.setProperty("bootstrap.servers", config.bootstrapServers());
+        producer.setProperty("transaction.timeout.ms", "900000");
+        producer.setProperty("max.request.size", "33554432");
+        producer.setProperty("linger.ms", "2");
+        return producer;
     }
 
     /** A sink with the job's producer settings and delivery guarantee. */
@@ -112,14 +137,10 @@ public final class TokenizerJob {
             TokenizerConfig config,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer,
             String idSuffix) {
-        Properties producer = new Properties();
-        producer.setProperty("transaction.timeout.ms", "900000");
-        producer.setProperty("max.request.size", "33554432");
-        producer.setProperty("linger.ms", "2");
         return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(producerProperties(config))
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(serializer)
-                .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(
                         config.delivery() == TokenizerOptions.Delivery.EXACTLY_ONCE
                                 ? DeliveryGuarantee.EXACTLY_ONCE

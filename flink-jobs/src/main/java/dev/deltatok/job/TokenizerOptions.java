@@ -83,6 +83,13 @@ public final class TokenizerOptions {
                     .withDescription(
                             "Prefix of the Kafka transactional ids of the exactly-once sinks; unique per job on a cluster.");
 
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE =
+            key("kafka.properties-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Java properties file of Kafka client settings (security.protocol, sasl.*, ssl.*) applied to the job's source and sinks; the job's own settings (bootstrap servers, producer timeouts and sizes) win over the same keys in it.");
+
     // Model
 
     public static final ConfigOption<String> MODEL =
@@ -90,7 +97,7 @@ public final class TokenizerOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Path of a model manifest.json; unset means the default model shipped in the jar.");
+                            "Path of a model manifest.json; unset means the one $DELTATOK_MODEL names (the container image sets it), else models/default/ under the working directory, else the default model shipped in the jar.");
 
     public static final ConfigOption<Integer> MODEL_THREADS =
             key("model.intra-op-threads")
