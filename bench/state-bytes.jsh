@@ -6,7 +6,7 @@
 // every checkpoint hold per camera) at the end and at its largest. Native memory: the process's
 // resident set (VmRSS) before loading the model and after encoding, less the growth of the
 // committed heap, i.e. what ONNX Runtime (session, weights, arenas) holds outside the heap.
-import dev.deltatok.delta.CameraTokenizer;
+import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.scene.SyntheticScenes;
@@ -29,7 +29,7 @@ long heapCommittedKb() {
 System.gc();
 long rss0 = rssKb(), heap0 = heapCommittedKb();
 OnnxTokenizerModel model = OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT);
-CameraTokenizer tokenizer = new CameraTokenizer(model.spec(), TokenizerSettings.builder().build());
+TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.builder().build());
 CameraStateSerializer serializer = new CameraStateSerializer();
 System.out.println("| scene | state bytes after 300 frames | largest state bytes |");
 System.out.println("| --- | --- | --- |");
@@ -38,7 +38,10 @@ for (String name : new String[] {"static", "corridor", "busy", "cut"}) {
     var state = tokenizer.newState("cam-0");
     int largest = 0, last = 0;
     for (int seq = 0; seq < 300; seq++) {
-        tokenizer.process(state, scene.frame("cam-0", seq), model, Instant.EPOCH);
+        var outcome = tokenizer.process(state, scene.frame("cam-0", seq), Instant.EPOCH);
+        if (outcome.isRejected()) {
+            throw new IllegalStateException(name + " frame " + seq + " rejected: " + outcome);
+        }
         last = serializer.serialize(state).length;
         largest = Math.max(largest, last);
     }
