@@ -116,25 +116,6 @@ public final class RgbImage {
         }
     }
 
-    /**
-     * Writes patch {@code (row, col)} as planar floats in [0, 1], layout {@code [C, P, P]}, into
-     * {@code out} from absolute index {@code offset}: the same values as {@link #copyPatch(int,
-     * int, int, float[], int)}, straight into an encoder's (direct) input buffer.
-     */
-    public void copyPatch(int row, int col, int patchSize, java.nio.FloatBuffer out, int offset) {
-        int plane = patchSize * patchSize;
-        for (int y = 0; y < patchSize; y++) {
-            int src = ((row * patchSize + y) * width + col * patchSize) * 3;
-            int dst = offset + y * patchSize;
-            for (int x = 0; x < patchSize; x++) {
-                int s = src + 3 * x;
-                out.put(dst + x, (rgb[s] & 0xFF) * (1f / 255f));
-                out.put(dst + plane + x, (rgb[s + 1] & 0xFF) * (1f / 255f));
-                out.put(dst + 2 * plane + x, (rgb[s + 2] & 0xFF) * (1f / 255f));
-            }
-        }
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof RgbImage other
