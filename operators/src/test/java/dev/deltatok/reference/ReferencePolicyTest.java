@@ -32,6 +32,17 @@ class ReferencePolicyTest {
         assertThat(policy.exceedsErrorBound(0.02, true)).isTrue();
         assertThat(policy.exceedsErrorBound(0.02, false)).isFalse();
         assertThat(policy.exceedsErrorBound(0.005, true)).isFalse();
+        assertThat(policy.comparesReference(true)).isTrue();
+        assertThat(policy.comparesReference(false)).isFalse();
+    }
+
+    @Test
+    void fullModeKeyframesEveryFrameWithoutComparingTheReference() {
+        ReferencePolicy full = new ReferencePolicy(TokenizerMode.FULL, 0.5, 100, 0.01);
+
+        assertThat(full.beforeEncode(true, 0, 256, 3)).isEqualTo(KeyframeReason.FULL_MODE);
+        assertThat(full.beforeEncode(false, 0, 256, 0)).isEqualTo(KeyframeReason.FULL_MODE);
+        assertThat(full.comparesReference(true)).isFalse();
     }
 
     @Test
