@@ -5,6 +5,9 @@
 * ``tiny8/``: a differently shaped model (8x8 patches, 2 levels, K=16, D=4, random weights),
   to prove the manifest contract is not tied to the default model.
 * ``nan8/``: the same shapes, but its encoder's latents and its decoder's output are NaN.
+* ``ctx8/``: the same shapes, but each latent also sees the mean of every patch in the batch (as
+  an encoder with attention across the frame does) while its manifest claims ``patchLocal: true``:
+  the loader must refuse it.
 """
 
 import hashlib
@@ -22,8 +25,9 @@ PIX = C * P * P
 
 
 class Tiny(nn.Module):
-    def __init__(self, nan):
+    def __init__(self, nan, context=False):
         super().__init__()
+        self.context = context
         g = torch.Generator().manual_seed(3)
         self.enc = nn.Parameter(torch.randn(PIX, D, generator=g) * 0.1)
         self.dec = nn.Parameter(torch.randn(D, PIX, generator=g) * 0.5)
@@ -39,6 +43,8 @@ class Enc(nn.Module):
     def forward(self, patches):
         x = patches.reshape(-1, PIX)
         z = x @ self.t.enc
+        if self.t.context:
+            z = z + 0.5 * z.mean(0, keepdim=True)
         if self.t.nan:
             z = z * float("nan")
         r, q, ids, prefixes = z, torch.zeros_like(z), [], []
@@ -70,10 +76,10 @@ class Dec(nn.Module):
         return y.reshape(-1, C, P, P)
 
 
-def write(name, nan):
+def write(name, nan, context=False):
     out = os.path.join(OUT, name)
     os.makedirs(out, exist_ok=True)
-    t = Tiny(nan)
+    t = Tiny(nan, context)
     torch.onnx.export(Enc(t), (torch.rand(2, C, P, P),), os.path.join(out, "encoder.onnx"),
                       input_names=["patches"], output_names=["tokens", "latents", "levelError"],
                       dynamic_axes={n: {0: "N"} for n in
@@ -114,3 +120,4 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     write("tiny8", False)
     write("nan8", True)
+    write("ctx8", False, context=True)

@@ -63,12 +63,21 @@ public final class TokenizerCore {
     private final int[] allPositions;
 
     /**
-     * @throws IllegalArgumentException if the settings do not fit the model
+     * @throws IllegalArgumentException if the model is not patch-local or the settings do not fit
+     *     it
      */
     public TokenizerCore(TokenizerModel model, TokenizerSettings settings) {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.spec = model.spec();
+        if (!spec.patchLocal()) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + spec.modelId()
+                            + " is not patch-local (its manifest says \"patchLocal\": false):"
+                            + " the tokenizer encodes only the changed patches of a frame, which"
+                            + " needs a model whose tokens depend on their own patch alone");
+        }
         // Fail fast on settings that cannot fit the model.
         CameraState.initial("settings-check", spec, settings);
         this.decoder =

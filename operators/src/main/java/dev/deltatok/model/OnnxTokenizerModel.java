@@ -113,6 +113,12 @@ public final class OnnxTokenizerModel implements TokenizerModel {
         this.encoder = enc;
         this.decoder = dec;
         this.refiner = ref;
+        try {
+            PatchLocality.checkClaim(this);
+        } catch (ModelException e) {
+            close();
+            throw e;
+        }
         LOG.info(
                 "Loaded tokenizer model {} from {} ({}x{} patches, {} levels x {} codes, {}"
                         + " frame refiner, {} intra-op / {} inter-op threads, {})",

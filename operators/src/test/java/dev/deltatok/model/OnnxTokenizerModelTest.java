@@ -216,6 +216,22 @@ class OnnxTokenizerModelTest {
     }
 
     @Test
+    void refusesAModelThatClaimsToBePatchLocalButIsNot() {
+        assertThatThrownBy(
+                        () ->
+                                OnnxTokenizerModel.load(
+                                        ModelFiles.classpath(
+                                                getClass().getClassLoader(), "model/ctx8"),
+                                        "manifest.json",
+                                        OnnxTokenizerModel.Options.DEFAULT))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("test-ctx8@0.0.1")
+                .hasMessageContaining("declares patchLocal: true")
+                .hasMessageContaining("changed when only patch 1 of the frame changed")
+                .hasMessageContaining("\"patchLocal\": false");
+    }
+
+    @Test
     void reportsNanOutputsClearly() {
         try (OnnxTokenizerModel model =
                 OnnxTokenizerModel.load(
