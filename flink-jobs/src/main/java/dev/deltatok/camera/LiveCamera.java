@@ -33,9 +33,23 @@ public final class LiveCamera implements AutoCloseable {
     private final PixelFormat format;
     private final Clock clock;
     private final SyntheticScene scene;
+    private final boolean passThrough;
     private FrameSource source;
     private long seq;
     private boolean ended;
+
+    private LiveCamera(FrameSource source, String cameraId) {
+        this.spec = source.describe();
+        this.cameraId = cameraId;
+        this.width = 0;
+        this.height = 0;
+        this.loop = false;
+        this.format = null;
+        this.clock = null;
+        this.scene = null;
+        this.source = source;
+        this.passThrough = true;
+    }
 
     private LiveCamera(
             String spec,
@@ -53,6 +67,7 @@ public final class LiveCamera implements AutoCloseable {
         this.loop = loop;
         this.format = format;
         this.clock = clock;
+        this.passThrough = false;
         if (spec.startsWith("synthetic:")) {
             this.scene =
                     SyntheticScenes.create(
@@ -93,6 +108,15 @@ public final class LiveCamera implements AutoCloseable {
         return new LiveCamera(spec, cameraId, width, height, loop, format, clock);
     }
 
+    /**
+     * A camera whose frames are published as {@code source} stamps them (id, seq, capture time and
+     * format untouched), as {@code ingest} does with live streams; the camera owns and closes
+     * {@code source}.
+     */
+    public static LiveCamera of(FrameSource source, String cameraId) {
+        return new LiveCamera(source, cameraId);
+    }
+
     public String cameraId() {
         return cameraId;
     }
@@ -105,6 +129,11 @@ public final class LiveCamera implements AutoCloseable {
     public Frame next() throws IOException {
         if (ended) {
             return null;
+        }
+        if (passThrough) {
+            Frame frame = source.next();
+            ended = frame == null;
+            return frame;
         }
         Frame raw;
         if (scene != null) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ViewCommand.class,
             BenchCommand.class,
+            IngestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DeltatokCli implements Runnable {

@@ -1,0 +1,426 @@
+package dev.deltatok.ingest;
+
+import dev.deltatok.eval.FrameSource;
+import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.PixelFormat;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live camera read through an {@code ffmpeg} child process, kept alive: a supervisor thread
+ * starts ffmpeg, restarts it when it exits, when no frame came for the stall timeout or when the
+ * same image repeated for the frozen timeout, waiting an exponential backoff with jitter between
+ * attempts. Frames wait for the publisher in a bounded queue; when it is full the oldest frame is
+ * dropped and counted, so a camera faster than Kafka never grows memory. Each frame is a JPEG
+ * stamped with this camera's id, a {@code seq} that keeps increasing across reconnects and restarts
+ * of the process (the capture time in microseconds since the epoch, bumped by one where two frames
+ * share a microsecond) and its capture time. {@link #next()} is called from one publishing thread;
+ * {@link #status()} from any thread.
+ */
+public final class IngestCamera implements FrameSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestCamera.class);
+
+    /** How a camera is read; the same for every camera of one {@code ingest}. */
+    public record Settings(
+            String ffmpeg,
+            int width,
+            int height,
+            int quality,
+            double maxFps,
+            Duration stallTimeout,
+            Duration frozenTimeout,
+            Duration backoffInitial,
+            Duration backoffMax,
+            int queueFrames,
+            int maxFrameBytes) {
+        public Settings {
+            if (queueFrames < 1) {
+                throw new IllegalArgumentException("queue must hold at least one frame");
+            }
+        }
+    }
+
+    /** Where the camera's connection stands. */
+    public enum State {
+        CONNECTING,
+        STREAMING,
+        BACKOFF,
+        STOPPED
+    }
+
+    /** A snapshot of the camera's counters; the URL is redacted. */
+    public record Status(
+            String cameraId,
+            String url,
+            State state,
+            long captured,
+            long published,
+            long dropped,
+            long skippedByFpsCap,
+            long reconnects,
+            long stalls,
+            long frozen,
+            String lastError) {}
+
+    private final String cameraId;
+    private final String url;
+    private final String redactedUrl;
+    private final Settings settings;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private final Object lock = new Object();
+    private final Thread supervisor;
+
+    // guarded by lock
+    private State state = State.CONNECTING;
+    private long captured;
+    private long published;
+    private long dropped;
+    private long skipped;
+    private long reconnects;
+    private long stalls;
+    private long frozen;
+    private String lastError;
+    private long lastSeq = Long.MIN_VALUE;
+    private long lastFrameNanos;
+    private long repeatedSinceNanos;
+    private long lastChecksum = -1;
+    private long nextDueNanos;
+    private Process process;
+    private volatile boolean stopped;
+
+    public IngestCamera(
+            String cameraId, String url, Settings settings, Clock clock, Random random) {
+        this.cameraId = cameraId;
+        this.url = url;
+        this.redactedUrl = Redaction.url(url);
+        this.settings = settings;
+        this.clock = clock;
+        this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), 0.2, random);
+        this.supervisor = new Thread(this::supervise, "ingest-" + cameraId);
+        this.supervisor.setDaemon(true);
+    }
+
+    /** Starts reading the camera; once. */
+    public IngestCamera start() {
+        supervisor.start();
+        return this;
+    }
+
+    public String cameraId() {
+        return cameraId;
+    }
+
+    /** The camera's URL as it may be shown: password masked. */
+    public String redactedUrl() {
+        return redactedUrl;
+    }
+
+    /** Whether {@code url} is the one this camera reads. */
+    public boolean reads(String url) {
+        return this.url.equals(url);
+    }
+
+    @Override
+    public String describe() {
+        return cameraId + "=" + redactedUrl;
+    }
+
+    public Status status() {
+        synchronized (lock) {
+            return new Status(
+                    cameraId,
+                    redactedUrl,
+                    state,
+                    captured,
+                    published,
+                    dropped,
+                    skipped,
+                    reconnects,
+                    stalls,
+                    frozen,
+                    lastError);
+        }
+    }
+
+    /** The oldest waiting frame; blocks until there is one; null once the camera is closed. */
+    @Override
+    public Frame next() throws IOException {
+        synchronized (lock) {
+            while (queue.isEmpty()) {
+                if (stopped) {
+                    return null;
+                }
+                try {
+                    lock.wait(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            published++;
+            return queue.pollFirst();
+        }
+    }
+
+    /** Stops ffmpeg and the supervisor; {@link #next()} returns null from now on. */
+    @Override
+    public void close() {
+        stopped = true;
+        supervisor.interrupt();
+        synchronized (lock) {
+            state = State.STOPPED;
+            queue.clear();
+            lock.notifyAll();
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+        try {
+            supervisor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void supervise() {
+        LOG.info("camera {}: reading {}", cameraId, redactedUrl);
+        boolean first = true;
+        while (!stopped) {
+            if (!first) {
+                Duration delay = backoff.nextDelay();
+                synchronized (lock) {
+                    reconnects++;
+                    state = State.BACKOFF;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            first = false;
+            if (stopped) {
+                break;
+            }
+            if (connectOnce()) {
+                backoff.reset();
+            }
+        }
+        synchronized (lock) {
+            state = State.STOPPED;
+            lock.notifyAll();
+        }
+        LOG.info("camera {}: stopped", cameraId);
+    }
+
+    /**
+     * Runs ffmpeg until it exits or the watchdog kills it.
+     *
+     * @return whether the connection delivered at least one frame
+     */
+    private boolean connectOnce() {
+        List<String> command = new ArrayList<>();
+        command.add(settings.ffmpeg());
+        command.addAll(
+                FfmpegInput.args(url, settings.width(), settings.height(), settings.quality()));
+        Process p;
+        synchronized (lock) {
+            state = State.CONNECTING;
+            lastFrameNanos = System.nanoTime();
+            repeatedSinceNanos = 0;
+            lastChecksum = -1;
+        }
+        try {
+            p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        } catch (IOException e) {
+            error("cannot run " + settings.ffmpeg() + ": " + e.getMessage());
+            return false;
+        }
+        synchronized (lock) {
+            if (stopped) {
+                p.destroyForcibly();
+                return false;
+            }
+            process = p;
+        }
+        long framesBefore = status().captured();
+        Thread stderr = new Thread(() -> drainStderr(p), "ingest-" + cameraId + "-stderr");
+        stderr.setDaemon(true);
+        stderr.start();
+        Thread reader = new Thread(() -> readFrames(p), "ingest-" + cameraId + "-read");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            watch(p, reader);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+                reader.join(5000);
+                stderr.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (lock) {
+                process = null;
+            }
+        }
+        return status().captured() > framesBefore;
+    }
+
+    /** Waits for the process to end, killing it on a stall or a frozen image. */
+    private void watch(Process p, Thread reader) throws InterruptedException {
+        long stallNanos = settings.stallTimeout().toNanos();
+        long frozenNanos = settings.frozenTimeout().toNanos();
+        while (!stopped && reader.isAlive()) {
+            reader.join(100);
+            long now = System.nanoTime();
+            synchronized (lock) {
+                if (now - lastFrameNanos > stallNanos) {
+                    stalls++;
+                    lastError =
+                            "no frame for "
+                                    + settings.stallTimeout().toMillis()
+                                    + " ms; restarting the source";
+                    LOG.warn("camera {}: {}", cameraId, lastError);
+                    return;
+                }
+                if (frozenNanos > 0
+                        && repeatedSinceNanos != 0
+                        && now - repeatedSinceNanos > frozenNanos) {
+                    frozen++;
+                    lastError =
+                            "the same image for "
+                                    + settings.frozenTimeout().toMillis()
+                                    + " ms (frozen stream); restarting the source";
+                    LOG.warn("camera {}: {}", cameraId, lastError);
+                    return;
+                }
+            }
+        }
+        if (!stopped && p.waitFor(2, TimeUnit.SECONDS)) {
+            int code = p.exitValue();
+            synchronized (lock) {
+                if (lastError == null || !lastError.startsWith("ffmpeg")) {
+                    lastError =
+                            "ffmpeg exited with code "
+                                    + code
+                                    + (lastError == null ? "" : ": " + lastError);
+                }
+            }
+        }
+    }
+
+    private void readFrames(Process p) {
+        try (JpegStreamReader in =
+                new JpegStreamReader(p.getInputStream(), settings.maxFrameBytes())) {
+            JpegStreamReader.Jpeg jpeg;
+            while (!stopped && (jpeg = in.next()) != null) {
+                accept(jpeg, System.nanoTime());
+            }
+        } catch (IOException e) {
+            if (!stopped && p.isAlive()) {
+                error("reading ffmpeg's output: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Counts, checks and queues one image from ffmpeg. */
+    private void accept(JpegStreamReader.Jpeg jpeg, long nowNanos) {
+        CRC32 crc = new CRC32();
+        crc.update(jpeg.data());
+        long checksum = (crc.getValue() << 32) ^ jpeg.data().length;
+        Instant captureTime = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            state = State.STREAMING;
+            lastFrameNanos = nowNanos;
+            captured++;
+            if (checksum == lastChecksum) {
+                if (repeatedSinceNanos == 0) {
+                    repeatedSinceNanos = nowNanos;
+                }
+            } else {
+                repeatedSinceNanos = 0;
+                lastChecksum = checksum;
+            }
+            if (settings.maxFps() > 0) {
+                if (nowNanos - nextDueNanos < 0) {
+                    skipped++;
+                    return;
+                }
+                long period = (long) (1e9 / settings.maxFps());
+                nextDueNanos = Math.max(nextDueNanos + period, nowNanos);
+            }
+            long micros =
+                    TimeUnit.SECONDS.toMicros(captureTime.getEpochSecond())
+                            + captureTime.getNano() / 1000;
+            lastSeq = Math.max(lastSeq + 1, micros);
+            Frame frame =
+                    Frame.newBuilder()
+                            .setCameraId(cameraId)
+                            .setSeq(lastSeq)
+                            .setCaptureTime(captureTime)
+                            .setFormat(PixelFormat.JPEG)
+                            .setWidth(jpeg.width())
+                            .setHeight(jpeg.height())
+                            .setData(ByteBuffer.wrap(jpeg.data()))
+                            .setAttributes(Map.of("source", redactedUrl))
+                            .build();
+            if (queue.size() >= settings.queueFrames()) {
+                queue.pollFirst();
+                dropped++;
+            }
+            queue.addLast(frame);
+            lock.notifyAll();
+        }
+    }
+
+    private void drainStderr(Process p) {
+        try (BufferedReader in =
+                new BufferedReader(
+                        new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    error("ffmpeg: " + line.strip());
+                }
+            }
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    private void error(String message) {
+        String safe = Redaction.text(message, url);
+        if (safe.length() > 300) {
+            safe = safe.substring(0, 300) + "...";
+        }
+        synchronized (lock) {
+            lastError = safe;
+        }
+    }
+}
