@@ -21,9 +21,11 @@ import javax.imageio.stream.ImageInputStream;
  * <ul>
  *   <li>Colour: output is sRGB as delivered. GRAY8 is replicated to R = G = B. I420 and NV12 are
  *       converted with BT.601 limited-range coefficients (Y in 16..235), what cameras and ffmpeg
- *       produce by default; chroma is upsampled by repetition (odd sizes round chroma up). JPEG and
- *       PNG go through ImageIO; alpha is dropped (composited over black), 16-bit and indexed images
- *       are converted.
+ *       produce by default; chroma is upsampled by repetition (odd sizes round chroma up). JPEG
+ *       larger than the target is decoded at a reduced size in the DCT domain ({@link
+ *       ScaledJpegDecoder}: 1/8, 1/4 or 1/2 per axis, never below the target), other JPEG and PNG
+ *       go through ImageIO; alpha is dropped (composited over black), 16-bit and indexed images are
+ *       converted.
  *   <li>Geometry: the image is <em>stretched</em> to the target size (no letterbox, no crop), so
  *       every model patch covers the same part of the scene whatever the source aspect; a 16:9
  *       source is squeezed horizontally into a square model frame. Per axis, shrinking uses area
@@ -39,8 +41,23 @@ public final class FrameDecoder {
     private final FrameLimits limits;
     private final int targetWidth;
     private final int targetHeight;
+    private final boolean scaledJpeg;
 
     public FrameDecoder(FrameLimits limits, int targetWidth, int targetHeight) {
+        this(limits, targetWidth, targetHeight, true);
+    }
+
+    /**
+     * A decoder that decodes every JPEG at full size with ImageIO before resampling, as before the
+     * scaled path existed: the reference the scaled path is measured against.
+     */
+    public static FrameDecoder withFullJpegDecoding(
+            FrameLimits limits, int targetWidth, int targetHeight) {
+        return new FrameDecoder(limits, targetWidth, targetHeight, false);
+    }
+
+    private FrameDecoder(
+            FrameLimits limits, int targetWidth, int targetHeight, boolean scaledJpeg) {
         if (targetWidth <= 0 || targetHeight <= 0) {
             throw new IllegalArgumentException(
                     "target size must be positive: " + targetWidth + "x" + targetHeight);
@@ -48,6 +65,7 @@ public final class FrameDecoder {
         this.limits = limits;
         this.targetWidth = targetWidth;
         this.targetHeight = targetHeight;
+        this.scaledJpeg = scaledJpeg;
     }
 
     public FrameLimits limits() {
@@ -82,6 +100,12 @@ public final class FrameDecoder {
                             + " bytes");
         }
         byte[] data = bytes(buffer);
+        if (format == PixelFormat.JPEG && scaledJpeg) {
+            RgbImage scaled = decodeScaledJpeg(data);
+            if (scaled != null) {
+                return scaled;
+            }
+        }
         if (format == PixelFormat.JPEG || format == PixelFormat.PNG) {
             return decodeCompressed(format, data);
         }
@@ -107,6 +131,29 @@ public final class FrameDecoder {
                 targetWidth,
                 targetHeight,
                 Resampler.resize(rgb, width, height, targetWidth, targetHeight));
+    }
+
+    /**
+     * A JPEG larger than the target, area-resampled to it in the DCT domain; null when the scaled
+     * decoder leaves the file to ImageIO (progressive, CMYK, no reduction possible) or finds it
+     * malformed (ImageIO then says what is wrong).
+     */
+    private RgbImage decodeScaledJpeg(byte[] data) throws FrameRejectedException {
+        ScaledJpegDecoder.Result scaled;
+        try {
+            scaled =
+                    ScaledJpegDecoder.decode(
+                            data,
+                            targetWidth,
+                            targetHeight,
+                            (w, h) -> checkDimensions(w, h, PixelFormat.JPEG + " header"));
+        } catch (ScaledJpegDecoder.Malformed | RuntimeException e) {
+            return null;
+        }
+        if (scaled == null) {
+            return null;
+        }
+        return new RgbImage(targetWidth, targetHeight, scaled.rgb());
     }
 
     /** Bytes a raw frame of this format and size must carry. */
