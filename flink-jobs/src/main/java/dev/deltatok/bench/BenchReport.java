@@ -91,6 +91,10 @@ public final class BenchReport {
         node.put("windowSeconds", round(median(results, RunResult::windowSeconds)));
         node.put("cameras", settings.cameras());
         node.put("scene", settings.scene());
+        node.put("format", settings.format().name());
+        if (settings.input() != null) {
+            node.put("input", settings.input());
+        }
         node.put("size", settings.width() + "x" + settings.height());
         node.put("stateBackend", settings.rocksDb() ? "rocksdb" : "hashmap");
         node.put("parallelism", settings.parallelism());
@@ -101,6 +105,14 @@ public final class BenchReport {
 
     /** A table: one row per mode, then the ratios. */
     public void print(PrintWriter out) throws Exception {
+        out.printf(
+                Locale.ROOT,
+                "%d camera(s), %s, %s %dx%d frames%n",
+                settings.cameras(),
+                settings.input() != null ? settings.input() : "scene " + settings.scene(),
+                settings.format(),
+                settings.width(),
+                settings.height());
         out.printf(
                 Locale.ROOT,
                 "%-9s %22s %9s %9s %9s %11s %10s %8s %9s%n",

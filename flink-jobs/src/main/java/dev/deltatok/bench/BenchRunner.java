@@ -8,6 +8,7 @@ import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.schema.Frame;
+import dev.deltatok.schema.PixelFormat;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.wire.FrameSerde;
 import java.io.IOException;
@@ -402,29 +403,95 @@ public final class BenchRunner {
         return ChronoUnit.MICROS.between(Instant.EPOCH, t);
     }
 
+    /** Frames each camera renders ahead and replays when publishing JPEG or PNG. */
+    static final int RECORDED_FRAMES = 48;
+
+    /** {@link #RECORDED_FRAMES} for help texts. */
+    public static final String RECORDED_FRAMES_TEXT = "48";
+
+    /** Frames between the start offsets of consecutive cameras reading a video. */
+    static final int VIDEO_OFFSET_FRAMES = 29;
+
     /**
-     * The bench's cameras, {@code cam-0 .. cam-(N-1)} each showing the scene with its own seed,
-     * sent round robin from one thread; each frame carries its send time, the capture time stamped
-     * just before {@code send}, also as attribute {@link #SEND_TIME_ATTRIBUTE}.
+     * The bench's cameras, {@code cam-0 .. cam-(N-1)}, sent round robin from one thread; each frame
+     * carries its send time, the capture time stamped just before {@code send}, also as attribute
+     * {@link #SEND_TIME_ATTRIBUTE}. Raw frames of a scene are rendered as they are sent, each
+     * camera with its own seed. JPEG and PNG frames (and raw frames of a video) would cost the
+     * publisher more than the job, so each camera encodes {@link #RECORDED_FRAMES} frames ahead,
+     * camera {@code c} starting {@code c * VIDEO_OFFSET_FRAMES} frames into a video, and replays
+     * them with fresh seqs and capture times.
      */
     private CameraPublisher.Builder publisher(KafkaProducer<String, Frame> producer, String topic)
             throws IOException {
         List<LiveCamera> cameras = new ArrayList<>();
+        boolean live = settings.input() == null && settings.format() == PixelFormat.RGB24;
+        String spec = settings.input() != null ? settings.input() : "synthetic:" + settings.scene();
         for (int c = 0; c < settings.cameras(); c++) {
-            cameras.add(
+            LiveCamera camera =
                     LiveCamera.open(
-                            "synthetic:" + settings.scene(),
+                            spec,
                             "cam-" + c,
                             settings.width(),
                             settings.height(),
                             true,
-                            null,
-                            Clock.systemUTC()));
+                            settings.format(),
+                            Clock.systemUTC());
+            if (live) {
+                cameras.add(camera);
+                continue;
+            }
+            try (camera) {
+                if (settings.input() != null) {
+                    for (int skip = 0; skip < c * VIDEO_OFFSET_FRAMES; skip++) {
+                        camera.next();
+                    }
+                }
+                List<Frame> recorded = new ArrayList<>();
+                for (int i = 0; i < RECORDED_FRAMES; i++) {
+                    recorded.add(camera.next());
+                }
+                cameras.add(
+                        LiveCamera.of(
+                                new ReplayedFrames("cam-" + c, recorded, Clock.systemUTC()),
+                                "cam-" + c));
+            }
         }
         return CameraPublisher.builder(cameras, producer, topic)
                 .oneThread()
                 .threadName("bench-publisher")
                 .beforeSend(BenchRunner::withSendTime);
+    }
+
+    /** Recorded frames of one camera, endlessly, with a gap-free seq and fresh capture times. */
+    private static final class ReplayedFrames implements dev.deltatok.eval.FrameSource {
+        private final String cameraId;
+        private final List<Frame> frames;
+        private final Clock clock;
+        private long seq;
+
+        ReplayedFrames(String cameraId, List<Frame> frames, Clock clock) {
+            this.cameraId = cameraId;
+            this.frames = List.copyOf(frames);
+            this.clock = clock;
+        }
+
+        @Override
+        public Frame next() {
+            Frame f = frames.get((int) (seq % frames.size()));
+            return Frame.newBuilder(f)
+                    .setSeq(seq++)
+                    .setCaptureTime(clock.instant())
+                    .setData(f.getData().duplicate())
+                    .build();
+        }
+
+        @Override
+        public String describe() {
+            return cameraId + ": " + frames.size() + " recorded frames";
+        }
+
+        @Override
+        public void close() {}
     }
 
     private static Frame withSendTime(Frame frame) {

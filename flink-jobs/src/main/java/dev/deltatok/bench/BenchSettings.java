@@ -41,11 +41,14 @@ public record BenchSettings(
         int backlogFramesPerSecond,
         long backlogMaxBytes,
         List<String> extraJobArgs,
-        String jfrPrefix) {
+        String jfrPrefix,
+        dev.deltatok.schema.PixelFormat format,
+        String input) {
 
     public static final List<String> MODES = List.of("delta", "full", "identity");
 
     public BenchSettings {
+        format = format == null ? dev.deltatok.schema.PixelFormat.RGB24 : format;
         modes = List.copyOf(modes);
         extraJobArgs = List.copyOf(extraJobArgs);
     }

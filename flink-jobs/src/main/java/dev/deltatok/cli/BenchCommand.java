@@ -5,6 +5,7 @@ import dev.deltatok.bench.BenchRunner;
 import dev.deltatok.bench.BenchSettings;
 import dev.deltatok.bench.RunResult;
 import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.PixelFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Spec;
             "--fps max (default) pre-produces a backlog and measures throughput, then latency"
                     + " with frames paced at half the measured rate; --fps F paces every camera"
                     + " at F frames per second for both.",
+            "--format JPEG --size 1280x720 publishes what cameras send (see deltatok ingest);"
+                    + " --input VIDEO takes frames from a real clip instead of a scene.",
             "Modes: delta (the tokenizer), full (every patch every frame), identity (the same"
                     + " job shape with a pass-through instead of the tokenizer), all (the three,"
                     + " interleaved run by run, with ratios)."
@@ -86,6 +89,24 @@ public final class BenchCommand implements Callable<Integer> {
                     "Built-in scene every camera shows, with its own seed: static,"
                             + " corridor, busy, noise, lighting, cut, pan (default: ${DEFAULT-VALUE}).")
     String scene;
+
+    @Option(
+            names = "--format",
+            defaultValue = "RGB24",
+            paramLabel = "RGB24|JPEG|PNG",
+            description =
+                    "Pixel format published; JPEG and PNG frames are encoded ahead, "
+                            + BenchRunner.RECORDED_FRAMES_TEXT
+                            + " per camera, and replayed (default: ${DEFAULT-VALUE}).")
+    PixelFormat format;
+
+    @Option(
+            names = "--input",
+            paramLabel = "VIDEO",
+            description =
+                    "Frames from a video file (decoded by ffmpeg at --size) instead of --scene;"
+                            + " each camera starts at a different offset in it.")
+    Path input;
 
     @Option(
             names = "--mode",
@@ -205,6 +226,15 @@ public final class BenchCommand implements Callable<Integer> {
                     "--seconds, --runs, --parallelism and --backlog-rate must be above 0");
         }
         int[] wh = Limits.parseSize(size.contains("x") ? size : size + "x" + size);
+        if (input != null && !Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("no such video file: " + input);
+        }
+        if (format != PixelFormat.RGB24
+                && format != PixelFormat.JPEG
+                && format != PixelFormat.PNG) {
+            throw new IllegalArgumentException(
+                    "--format must be RGB24, JPEG or PNG, got " + format);
+        }
         if (!SyntheticScenes.names().contains(scene)) {
             throw new IllegalArgumentException(
                     "unknown --scene '" + scene + "'; known: " + SyntheticScenes.names());
@@ -265,7 +295,9 @@ public final class BenchCommand implements Callable<Integer> {
                 backlogRate,
                 1L << 30,
                 extra,
-                jfr);
+                jfr,
+                format,
+                input == null ? null : input.toString());
     }
 
     /** Keeps Flink's and Kafka's start-up noise off the output unless DELTATOK_LOG_LEVEL is set. */

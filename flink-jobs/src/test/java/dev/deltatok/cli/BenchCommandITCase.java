@@ -75,4 +75,45 @@ class BenchCommandITCase {
         assertThat(root.path("ratios").path("deltaOverFullTokens").asDouble()).isBetween(0.0, 1.0);
         assertThat(out.toString()).contains("delta").contains("identity").contains("ratios");
     }
+
+    @Test
+    void jpegFramesOfARealClipReachTheJobFromEveryCamera() throws Exception {
+        Path clip = dev.deltatok.ingest.TestCameraServers.clip(dir, 640, 360, 25, 4);
+        Path json = dir.resolve("bench-jpeg.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli =
+                DeltatokCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+
+        int exit =
+                cli.execute(
+                        "bench",
+                        "--cameras",
+                        "2",
+                        "--seconds",
+                        "3",
+                        "--runs",
+                        "1",
+                        "--mode",
+                        "delta",
+                        "--fps",
+                        "10",
+                        "--format",
+                        "JPEG",
+                        "--size",
+                        "640x360",
+                        "--input",
+                        clip.toString(),
+                        "--json",
+                        json.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode delta = new ObjectMapper().readTree(json.toFile()).path("modes").path("delta");
+        assertThat(delta.path("format").asText()).isEqualTo("JPEG");
+        assertThat(delta.path("size").asText()).isEqualTo("640x360");
+        assertThat(delta.path("input").asText()).isEqualTo(clip.toString());
+        assertThat(delta.path("framesPerSecond").path("median").asDouble()).isPositive();
+        assertThat(delta.path("tokensPerFrame").asDouble()).isPositive();
+        assertThat(out.toString()).contains("JPEG 640x360 frames");
+    }
 }
