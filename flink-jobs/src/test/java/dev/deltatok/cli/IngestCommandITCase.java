@@ -61,7 +61,7 @@ class IngestCommandITCase {
         String url = "rtsp://viewer:s3cret@127.0.0.1:" + port + "/cam";
         Ingest ingest =
                 Ingest.start(
-                        "--topic", frames, "--camera", "street=" + url, "--stall-timeout", "3s");
+                        "--topic", frames, "--camera", "street=" + url, "--stall-timeout", "8s");
         try (FrameTap tap = new FrameTap(frames)) {
             tap.await(f -> f.getCameraId().equals("street"), 15);
             server.close();
