@@ -154,6 +154,35 @@ class AvroWireCodecTest {
     }
 
     @Test
+    void readsWhatTheSecondReleaseWroteAsNothingSkippedAtFullBudget() throws Exception {
+        Schema v2 = AvroWireCodec.releasedSchemas("TokenDelta").get(1);
+        TokenDelta current = TestRecords.delta("cam-3", 4);
+        current.getStats().setKeyframeReason(KeyframeReason.SCENE_CUT);
+        current.getStats().setSkippedFrames(7);
+        current.getStats().setBudgetScale(0.25f);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(body, null);
+        new SpecificDatumWriter<TokenDelta>(TokenDelta.getClassSchema()).write(current, enc);
+        enc.flush();
+        GenericRecord asV2 =
+                new GenericDatumReader<GenericRecord>(TokenDelta.getClassSchema(), v2)
+                        .read(null, DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
+        ByteBuffer written =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(asV2);
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+
+        TokenDelta read = AvroWireCodec.forType(TokenDelta.class).decode(bytes);
+
+        assertThat(read.getStats().getKeyframeReason()).isEqualTo(KeyframeReason.SCENE_CUT);
+        assertThat(read.getStats().getSkippedFrames()).isZero();
+        assertThat(read.getStats().getBudgetScale()).isEqualTo(1.0f);
+        read.getStats().setSkippedFrames(7);
+        read.getStats().setBudgetScale(0.25f);
+        assertThat(read).isEqualTo(current);
+    }
+
+    @Test
     void everyReleasedSchemaIsFound() {
         for (String name : new String[] {"Frame", "TokenDelta", "RejectedFrame"}) {
             assertThat(AvroWireCodec.releasedSchemas(name)).as(name).isNotEmpty();

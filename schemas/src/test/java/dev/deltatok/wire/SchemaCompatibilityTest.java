@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.RejectedFrame;
 import dev.deltatok.schema.TokenDelta;
-import java.io.IOException;
-import java.io.InputStream;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -16,9 +15,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every schema must stay readable by the previous released version and read what it wrote. The
- * released copies live in {@code src/main/resources/dev/deltatok/schema/released/vN/}, where the
- * codecs also find them to read what older writers wrote.
+ * Every schema must stay readable by every released version and read what each wrote. The released
+ * copies live in {@code src/main/resources/dev/deltatok/schema/released/vN/}, where the codecs also
+ * find them to read what older writers wrote.
  */
 class SchemaCompatibilityTest {
 
@@ -31,20 +30,45 @@ class SchemaCompatibilityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("schemas")
-    void currentReadsWhatPreviousReleaseWrote(String name, Schema current) throws IOException {
-        Schema released = released(name);
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, released).getType())
-                .as("current %s reading v1 data", name)
-                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    void currentReadsWhatEveryReleaseWrote(String name, Schema current) {
+        List<Schema> released = AvroWireCodec.releasedSchemas(name);
+        assertThat(released).as("released versions of %s", name).hasSizeGreaterThanOrEqualTo(2);
+        for (int v = 0; v < released.size(); v++) {
+            assertThat(
+                            SchemaCompatibility.checkReaderWriterCompatibility(
+                                            current, released.get(v))
+                                    .getType())
+                    .as("current %s reading v%d data", name, v + 1)
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("schemas")
-    void previousReleaseReadsWhatCurrentWrites(String name, Schema current) throws IOException {
-        Schema released = released(name);
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(released, current).getType())
-                .as("v1 reader of current %s data", name)
-                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    void everyReleaseReadsWhatCurrentWrites(String name, Schema current) {
+        List<Schema> released = AvroWireCodec.releasedSchemas(name);
+        for (int v = 0; v < released.size(); v++) {
+            assertThat(
+                            SchemaCompatibility.checkReaderWriterCompatibility(
+                                            released.get(v), current)
+                                    .getType())
+                    .as("v%d reader of current %s data", v + 1, name)
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theLatestReleaseOfTokenDeltaLacksOnlyTheOverloadStats() {
+        Schema v2 = AvroWireCodec.releasedSchemas("TokenDelta").get(1);
+        Schema currentStats = TokenDelta.getClassSchema().getField("stats").schema();
+        Schema releasedStats = v2.getField("stats").schema();
+        assertThat(currentStats.getFields())
+                .extracting(Schema.Field::name)
+                .containsSubsequence("keyframeReason", "skippedFrames", "budgetScale");
+        assertThat(releasedStats.getField("skippedFrames")).isNull();
+        assertThat(releasedStats.getField("budgetScale")).isNull();
+        assertThat(currentStats.getField("skippedFrames").defaultVal()).isEqualTo(0);
+        assertThat(currentStats.getField("budgetScale").defaultVal()).isEqualTo(1.0f);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -72,14 +96,5 @@ class SchemaCompatibilityTest {
                                         broken, Frame.getClassSchema())
                                 .getType())
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
-    }
-
-    private static Schema released(String name) throws IOException {
-        try (InputStream in =
-                SchemaCompatibilityTest.class.getResourceAsStream(
-                        AvroWireCodec.RELEASED + "v1/" + name + ".avsc")) {
-            assertThat(in).as("%sv1/%s.avsc", AvroWireCodec.RELEASED, name).isNotNull();
-            return new Schema.Parser().parse(in);
-        }
     }
 }
