@@ -100,7 +100,9 @@ public final class IdentityPipeline {
                                             0f,
                                             deltaSeq == 0
                                                     ? KeyframeReason.FIRST_FRAME
-                                                    : KeyframeReason.NONE))
+                                                    : KeyframeReason.NONE,
+                                            0,
+                                            1.0f))
                             .build());
         }
     }

@@ -4,7 +4,9 @@ import static dev.deltatok.job.TokenizerOptions.*;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
+import dev.deltatok.job.TokenizerOptions.OverloadPolicyMode;
 import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.overload.OverloadSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -38,6 +40,7 @@ public record TokenizerConfig(
         int modelThreads,
         OnnxTokenizerModel.ExecutionProvider modelProvider,
         TokenizerSettings settings,
+        OverloadSettings overload,
         int batchMaxFrames,
         Duration batchMaxDelay,
         Duration cameraTtl,
@@ -71,6 +74,16 @@ public record TokenizerConfig(
     /** Reads and validates every option; unset options take their defaults. */
     public static TokenizerConfig fromConfiguration(Configuration conf) {
         TokenizerSettings settings;
+        OverloadSettings overload;
+        try {
+            overload =
+                    new OverloadSettings(
+                            conf.get(OVERLOAD_POLICY) == OverloadPolicyMode.DEGRADE,
+                            conf.get(LATENCY_TARGET),
+                            conf.get(MIN_BUDGET_SCALE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid overload setting: " + e.getMessage(), e);
+        }
         try {
             settings =
                     TokenizerSettings.builder()
@@ -113,6 +126,7 @@ public record TokenizerConfig(
                 conf.get(MODEL_THREADS),
                 conf.get(MODEL_PROVIDER),
                 settings,
+                overload,
                 conf.get(BATCH_MAX_FRAMES),
                 conf.get(BATCH_MAX_DELAY),
                 conf.get(CAMERA_TTL),

@@ -6,6 +6,7 @@ import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
 import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.overload.OverloadSettings;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -196,6 +197,29 @@ public final class TokenizerOptions {
                     .withDescription(
                             "Whether table upserts carry each slot's latent, for consumers that take embeddings.");
 
+    // Overload: degrade before falling behind
+
+    public static final ConfigOption<Duration> LATENCY_TARGET =
+            key("tokenizer.latency-target")
+                    .durationType()
+                    .defaultValue(OverloadSettings.DEFAULT_LATENCY_TARGET)
+                    .withDescription(
+                            "Frame age (processing time minus capture time) the tokenizer keeps to: past half of it the token budget shrinks, then each camera's waiting frames are coalesced to the newest.");
+
+    public static final ConfigOption<OverloadPolicyMode> OVERLOAD_POLICY =
+            key("tokenizer.overload-policy")
+                    .enumType(OverloadPolicyMode.class)
+                    .defaultValue(OverloadPolicyMode.DEGRADE)
+                    .withDescription(
+                            "DEGRADE: shrink the budget, then coalesce, when frames age past the latency target; OFF: tokenize every frame at full budget however late.");
+
+    public static final ConfigOption<Double> MIN_BUDGET_SCALE =
+            key("tokenizer.min-budget-scale")
+                    .doubleType()
+                    .defaultValue(OverloadSettings.DEFAULT_MIN_BUDGET_SCALE)
+                    .withDescription(
+                            "Lowest fraction of the full token budget overload may shrink it to, (0, 1]; the declared error bound grows by its inverse at most.");
+
     // Frame limits: anything above is rejected before its pixels are decoded
 
     public static final ConfigOption<Integer> MAX_WIDTH =
@@ -291,6 +315,12 @@ public final class TokenizerOptions {
     public enum Delivery {
         EXACTLY_ONCE,
         AT_LEAST_ONCE
+    }
+
+    /** Whether the tokenizer degrades under overload. */
+    public enum OverloadPolicyMode {
+        DEGRADE,
+        OFF
     }
 
     /** Keyed state backend. */

@@ -55,7 +55,8 @@ public final class TokenizerPipeline {
                                         config.batchMaxFrames(),
                                         config.batchMaxDelay(),
                                         config.cameraTtl(),
-                                        config.maxRejectedBytes()))
+                                        config.maxRejectedBytes(),
+                                        config.overload()))
                         .uid(TOKENIZER_UID);
         return new Streams(deltas, deltas.getSideOutput(FrameDecodeFunction.REJECTED));
     }

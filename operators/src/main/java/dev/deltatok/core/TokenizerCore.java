@@ -23,8 +23,10 @@ import dev.deltatok.state.CameraState;
 import dev.deltatok.state.PlanApplier;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,6 +46,11 @@ import java.util.Set;
  *   <li>per frame: budget packing into a {@link Plan} ({@link BudgetPacker}), applying it to the
  *       state ({@link PlanApplier}), writing the delta ({@link DeltaWriter}).
  * </ol>
+ *
+ * <p>Each frame may carry a budget scale and a count of frames skipped before it (decided by the
+ * caller's {@link dev.deltatok.overload.OverloadPolicy}); its delta reports both. Skips carried by
+ * a rejected frame pass to the camera's next frame in the batch, or come back in {@link
+ * BatchResult#unreportedSkips()}.
  *
  * <p>Owns its scratch buffers, so one instance belongs to one thread; the model may be shared. The
  * model is not closed by the core.
@@ -137,6 +144,8 @@ public final class TokenizerCore {
         boolean[] done = new boolean[n];
         int[] round = new int[n];
         Set<String> inRound = new HashSet<>();
+        // Skips carried by a rejected frame pass to the camera's next frame (a later round).
+        Map<String, Integer> carried = new HashMap<>();
         int remaining = n;
         int encodedPatches = 0;
         int calls = 0;
@@ -155,10 +164,15 @@ public final class TokenizerCore {
             for (int r = 0; r < size; r++) {
                 int i = round[r];
                 CameraFrame f = frames.get(i);
+                int skipped = f.skippedFrames() + carried.getOrDefault(f.cameraId(), 0);
+                carried.remove(f.cameraId());
                 try {
-                    prepared[i] = prepare(f.state(), f.frame());
+                    prepared[i] = prepare(f, skipped);
                 } catch (FrameRejectedException e) {
                     outcomes[i] = FrameOutcome.rejected(e.reason(), e.getMessage());
+                    if (skipped > 0) {
+                        carried.put(f.cameraId(), skipped);
+                    }
                 }
             }
             EncodedPatches encoded = null;
@@ -181,14 +195,18 @@ public final class TokenizerCore {
                 }
             }
         }
-        return new BatchResult(List.of(outcomes), encodedPatches, calls, encodeNanos);
+        return new BatchResult(
+                List.of(outcomes), encodedPatches, calls, encodeNanos, Map.copyOf(carried));
     }
 
     /**
      * Validation, decoding, change detection and the keyframe decision; the patches to encode go
      * into the round's batch. Does not modify the state.
      */
-    private PreparedFrame prepare(CameraState state, Frame frame) throws FrameRejectedException {
+    private PreparedFrame prepare(CameraFrame cameraFrame, int skippedFrames)
+            throws FrameRejectedException {
+        CameraState state = cameraFrame.state();
+        Frame frame = cameraFrame.frame();
         if (state.lastFrameSeq() >= 0 && frame.getSeq() <= state.lastFrameSeq()) {
             throw new FrameRejectedException(
                     RejectReason.OUT_OF_ORDER,
@@ -208,7 +226,10 @@ public final class TokenizerCore {
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
                 policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
-        int[] encode = reason == KeyframeReason.NONE ? change.changedPositions() : allPositions;
+        int[] encode =
+                reason == KeyframeReason.NONE
+                        ? mostChanged(change, cameraFrame.budgetScale())
+                        : allPositions;
         int row = batch.add(image, encode);
         return new PreparedFrame(
                 state.cameraId(),
@@ -219,7 +240,39 @@ public final class TokenizerCore {
                 changed,
                 encode,
                 row,
-                reason);
+                reason,
+                (float) cameraFrame.budgetScale(),
+                skippedFrames);
+    }
+
+    /**
+     * The changed positions a delta encodes: all of them at full budget; under a shrunk budget only
+     * the {@code ceil(scale * changed)} that drifted most (ties to the lower position), in
+     * increasing order. The others keep their drift and compete again on the next frame.
+     */
+    private static int[] mostChanged(ChangeDetector.Change change, double budgetScale) {
+        int[] changed = change.changedPositions();
+        int keep = (int) Math.ceil(budgetScale * changed.length);
+        if (keep >= changed.length) {
+            return changed;
+        }
+        float[] drift = change.drift();
+        Integer[] order = new Integer[changed.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = changed[i];
+        }
+        Arrays.sort(
+                order,
+                (a, b) -> {
+                    int byDrift = Float.compare(drift[b], drift[a]);
+                    return byDrift != 0 ? byDrift : Integer.compare(a, b);
+                });
+        int[] out = new int[keep];
+        for (int i = 0; i < keep; i++) {
+            out[i] = order[i];
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     private TokenDelta complete(

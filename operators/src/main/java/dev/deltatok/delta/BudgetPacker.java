@@ -37,6 +37,10 @@ import java.util.List;
  * estimated excess then exceeds the keyframe error bound, the frame becomes an ERROR_BOUND KEYFRAME
  * carrying every candidate. A keyframe decided before encoding gives every position the fewest
  * levels meeting the budget (every level in FULL mode).
+ *
+ * <p>Under overload a frame carries a budget scale below 1: the token cap is multiplied by it, the
+ * error budget and the keyframe error bound divided by it, so fewer tokens and fewer levels per
+ * patch are sent, and the error the consumer is left with grows by at most the inverse scale.
  */
 public final class BudgetPacker {
 
@@ -65,12 +69,13 @@ public final class BudgetPacker {
 
     private Plan keyframe(PreparedFrame frame, EncodedPatches encoded) {
         boolean allLevels = frame.keyframeReason() == KeyframeReason.FULL_MODE;
+        double budget = errorBudget(frame);
         int[] selected = frame.positions();
         List<Assignment> assignments = new ArrayList<>(selected.length);
         for (int i = 0; i < selected.length; i++) {
             int row = frame.batchRow() + i;
             float best = encoded.levelError(row, spec.levels() - 1);
-            int levels = allLevels ? spec.levels() : fewestLevels(encoded, row, best);
+            int levels = allLevels ? spec.levels() : fewestLevels(encoded, row, best, budget);
             float error = encoded.levelError(row, levels - 1);
             assignments.add(
                     new Assignment(
@@ -101,7 +106,8 @@ public final class BudgetPacker {
     private Plan delta(PreparedFrame frame, CameraState state, EncodedPatches encoded) {
         TokenTableView table = state.table();
         int positions = spec.patchesPerFrame();
-        double budget = settings.errorBudget();
+        double budget = errorBudget(frame);
+        int maxTokens = settings.maxTokensPerFrame(frame.budgetScale());
         float[] driftAfter = frame.drift().clone();
         float[] excess = new float[positions];
         for (int p = 0; p < positions; p++) {
@@ -143,7 +149,7 @@ public final class BudgetPacker {
                     continue;
                 }
             }
-            int levels = fewestLevels(encoded, row, best);
+            int levels = fewestLevels(encoded, row, best, budget);
             int[] tokens = tokens(encoded, row, levels);
             int existing = table.find(tokens);
             if (existing < 0 && settings.mergeDistance() > 0) {
@@ -184,7 +190,7 @@ public final class BudgetPacker {
         List<Candidate> deferred = new ArrayList<>();
         int used = 0;
         for (Candidate c : candidates) {
-            if (used + c.cost() <= settings.maxTokensPerFrame()) {
+            if (used + c.cost() <= maxTokens) {
                 sent.add(c.change());
                 used += c.cost();
             } else {
@@ -204,7 +210,8 @@ public final class BudgetPacker {
         for (Assignment a : sent) {
             excessAfter += a.excess();
         }
-        if (policy.exceedsErrorBound(excessAfter / positions, !deferred.isEmpty())) {
+        if (policy.exceedsErrorBound(
+                excessAfter / positions, !deferred.isEmpty(), frame.budgetScale())) {
             List<Assignment> all = new ArrayList<>(candidates.size());
             for (Candidate c : candidates) {
                 all.add(c.change());
@@ -252,10 +259,15 @@ public final class BudgetPacker {
         return true;
     }
 
+    /** The per-patch error budget at the frame's budget scale. */
+    private double errorBudget(PreparedFrame frame) {
+        return settings.errorBudget() / frame.budgetScale();
+    }
+
     /** Fewest leading levels whose error is within the budget of the all-level error. */
-    private int fewestLevels(EncodedPatches encoded, int row, float best) {
+    private int fewestLevels(EncodedPatches encoded, int row, float best, double budget) {
         for (int l = 1; l <= spec.levels(); l++) {
-            if (encoded.levelError(row, l - 1) - best <= settings.errorBudget()) {
+            if (encoded.levelError(row, l - 1) - best <= budget) {
                 return l;
             }
         }

@@ -55,6 +55,8 @@ public final class DeltaWriter {
                         .setTableSize(table.size())
                         .setEstimatedError(applied.estimatedError())
                         .setKeyframeReason(plan.reason())
+                        .setSkippedFrames(frame.skippedFrames())
+                        .setBudgetScale(frame.budgetScale())
                         .build();
         return TokenDelta.newBuilder()
                 .setCameraId(cameraId)

@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param batchRow row of the first of them in the encoder batch
  * @param keyframeReason why the frame is a keyframe, decided before encoding; NONE for a delta
  *     (which may still become an ERROR_BOUND keyframe)
+ * @param budgetScale fraction of the full budget in force for this frame, (0, 1]
+ * @param skippedFrames frames of the camera skipped since its last delta
  */
 public record PreparedFrame(
         String cameraId,
@@ -29,7 +31,9 @@ public record PreparedFrame(
         int changedPatches,
         int[] positions,
         int batchRow,
-        KeyframeReason keyframeReason) {
+        KeyframeReason keyframeReason,
+        float budgetScale,
+        int skippedFrames) {
 
     /** Patches encoded for this frame. */
     public int encodedCount() {

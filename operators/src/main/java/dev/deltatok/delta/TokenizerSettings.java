@@ -103,8 +103,25 @@ public record TokenizerSettings(
      * defers changes, plus the largest squared drift the noise floor lets pass unseen.
      */
     public double declaredErrorBound() {
+        return declaredErrorBound(1.0);
+    }
+
+    /**
+     * The declared bound when the budget is shrunk to {@code budgetScale} of its full size, (0, 1]:
+     * the error budget and escalation bound are divided by it, so the bound grows by its inverse
+     * (the noise floor stays).
+     */
+    public double declaredErrorBound(double budgetScale) {
+        if (!(budgetScale > 0 && budgetScale <= 1)) {
+            throw new IllegalArgumentException("budgetScale must be in (0, 1], got " + budgetScale);
+        }
         double floor = changeThreshold / 255.0;
-        return Math.max(errorBudget, keyframeErrorBound) + floor * floor;
+        return Math.max(errorBudget, keyframeErrorBound) / budgetScale + floor * floor;
+    }
+
+    /** The token cap of a DELTA at {@code budgetScale} of the full budget: at least 1. */
+    public int maxTokensPerFrame(double budgetScale) {
+        return Math.max(1, (int) Math.floor(maxTokensPerFrame * budgetScale));
     }
 
     public static TokenizerSettings defaults() {

@@ -22,6 +22,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *   <li>{@code encodeBatchSize} (histogram, patches per encoder call), {@code encodeLatencyMs}
  *       (histogram, milliseconds per encoder call)
  *   <li>{@code stateBytesPerCamera} (gauge): serialised size of the last sampled camera state
+ *   <li>overload: {@code framesSkipped} (counter, frames coalesced away, each also counted in its
+ *       camera's next delta), {@code framesAtReducedBudget} (counter, deltas written with a budget
+ *       scale below 1), {@code budgetScale} and {@code overloadLevel} (gauges, the policy's current
+ *       decision: 1 and 0 when not degraded), {@code frameAgeMs} (histogram, processing time minus
+ *       capture time of each frame when its batch is handed to the core)
  * </ul>
  */
 public final class TokenizerMetrics {
@@ -45,6 +50,11 @@ public final class TokenizerMetrics {
     private final Histogram encodeBatchSize;
     private final Histogram encodeLatencyMs;
     private volatile long stateBytesPerCamera;
+    private final Counter framesSkipped;
+    private final Counter framesAtReducedBudget;
+    private final Histogram frameAgeMs;
+    private volatile double budgetScale = 1.0;
+    private volatile int overloadLevel;
 
     public TokenizerMetrics(MetricGroup group) {
         this.group = group;
@@ -66,6 +76,11 @@ public final class TokenizerMetrics {
                     return full == 0 ? 0.0 : (double) tokensEmitted.getCount() / full;
                 });
         group.gauge("stateBytesPerCamera", () -> stateBytesPerCamera);
+        framesSkipped = group.counter("framesSkipped");
+        framesAtReducedBudget = group.counter("framesAtReducedBudget");
+        frameAgeMs = group.histogram("frameAgeMs", new DescriptiveStatisticsHistogram(1024));
+        group.gauge("budgetScale", () -> budgetScale);
+        group.gauge("overloadLevel", () -> overloadLevel);
     }
 
     public void recordFrameIn() {
@@ -94,6 +109,9 @@ public final class TokenizerMetrics {
     public void recordDelta(TokenDelta delta, int fullGridTokensPerFrame) {
         tokensEmitted.inc(delta.getStats().getTokens());
         fullGridTokens.inc(fullGridTokensPerFrame);
+        if (delta.getStats().getBudgetScale() < 1.0f) {
+            framesAtReducedBudget.inc();
+        }
         if (delta.getKind() == dev.deltatok.schema.DeltaKind.KEYFRAME) {
             keyframes.inc();
             keyframesByReason
@@ -102,6 +120,37 @@ public final class TokenizerMetrics {
                             r -> group.addGroup("keyframes").counter(r.name()))
                     .inc();
         }
+    }
+
+    /** A frame skipped by coalescing. */
+    public void recordSkipped() {
+        framesSkipped.inc();
+    }
+
+    public void recordFrameAge(long ageMs) {
+        frameAgeMs.update(ageMs);
+    }
+
+    /** The overload policy's decision for the batch being tokenized. */
+    public void recordOverload(dev.deltatok.overload.OverloadPolicy.Decision decision) {
+        budgetScale = decision.budgetScale();
+        overloadLevel = decision.level();
+    }
+
+    public long framesSkipped() {
+        return framesSkipped.getCount();
+    }
+
+    public long framesAtReducedBudget() {
+        return framesAtReducedBudget.getCount();
+    }
+
+    public double budgetScale() {
+        return budgetScale;
+    }
+
+    public int overloadLevel() {
+        return overloadLevel;
     }
 
     public void recordCameraExpired() {

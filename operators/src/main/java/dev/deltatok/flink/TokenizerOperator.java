@@ -5,6 +5,10 @@ import dev.deltatok.core.CameraFrame;
 import dev.deltatok.core.FrameOutcome;
 import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.overload.Coalescer;
+import dev.deltatok.overload.FrameAge;
+import dev.deltatok.overload.OverloadPolicy;
+import dev.deltatok.overload.OverloadSettings;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraExpiry;
@@ -12,12 +16,16 @@ import dev.deltatok.state.CameraState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -34,6 +42,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * cameras, and emits what the core returns. The buffer is drained before every checkpoint barrier
  * and at end of input, so it is never part of a snapshot.
  *
+ * <p>Under overload it degrades as its {@link OverloadPolicy} decides from the age of the frames it
+ * buffers ({@link FrameAge}): first a smaller budget scale, then coalescing, where the buffer grows
+ * to {@value #COALESCE_FACTOR} batches and only each camera's newest buffered frame is tokenized.
+ * Every skipped frame is counted in the camera's next delta (kept in keyed state until one is
+ * written) and in the metrics.
+ *
  * <p>Bad frames go to the {@link FrameDecodeFunction#REJECTED} side output. Cameras that send
  * nothing for the configured TTL have their state cleared by a processing-time timer; their next
  * frame starts a new stream (a KEYFRAME with deltaSeq 0).
@@ -48,6 +62,10 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     public static final String STATE_NAME = "camera-state";
     public static final String LAST_ACTIVE_STATE_NAME = "camera-last-active";
     public static final String TTL_TIMERS = "camera-ttl";
+    public static final String UNREPORTED_SKIPS_STATE_NAME = "camera-unreported-skips";
+
+    /** While coalescing, the buffer holds up to this many batches' worth of frames. */
+    public static final int COALESCE_FACTOR = 8;
 
     private final ModelFactory modelFactory;
     private final TokenizerSettings settings;
@@ -55,6 +73,7 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     private final long maxBatchDelayMs;
     private final long cameraTtlMs;
     private final int maxOriginalBytes;
+    private final OverloadSettings overloadSettings;
 
     private transient SharedModels.Lease model;
     private transient TokenizerCore core;
@@ -64,7 +83,11 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     private transient InternalTimerService<VoidNamespace> ttlTimers;
     private transient TokenizerMetrics metrics;
     private transient List<StreamRecord<Frame>> buffer;
+    private transient Set<String> bufferedCameras;
     private transient boolean flushScheduled;
+    private transient ValueState<Integer> unreportedSkips;
+    private transient boolean unreportedSkipsMayExist;
+    private transient OverloadPolicy overload;
 
     public TokenizerOperator(
             ModelFactory modelFactory,
@@ -72,7 +95,8 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
             int maxBatchFrames,
             Duration maxBatchDelay,
             Duration cameraTtl,
-            int maxOriginalBytes) {
+            int maxOriginalBytes,
+            OverloadSettings overload) {
         if (maxBatchFrames < 1) {
             throw new IllegalArgumentException(
                     "maxBatchFrames must be >= 1, was " + maxBatchFrames);
@@ -83,6 +107,14 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
         this.maxBatchDelayMs = Math.max(0, maxBatchDelay.toMillis());
         this.cameraTtlMs = cameraTtl.toMillis();
         this.maxOriginalBytes = maxOriginalBytes;
+        this.overloadSettings = java.util.Objects.requireNonNull(overload, "overload");
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // Restored state may hold skips a rejected frame could not report.
+        unreportedSkipsMayExist = context.isRestored();
     }
 
     @Override
@@ -99,21 +131,41 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
                         new ValueStateDescriptor<>(
                                 LAST_ACTIVE_STATE_NAME, LongSerializer.INSTANCE));
         ttlTimers = getInternalTimerService(TTL_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+        unreportedSkips =
+                getPartitionedState(
+                        new ValueStateDescriptor<>(
+                                UNREPORTED_SKIPS_STATE_NAME, IntSerializer.INSTANCE));
+        overload = new OverloadPolicy(overloadSettings);
         metrics = new TokenizerMetrics(getMetricGroup());
         buffer = new ArrayList<>(maxBatchFrames);
+        bufferedCameras = new HashSet<>();
     }
 
     @Override
     public void processElement(StreamRecord<Frame> element) throws Exception {
         metrics.recordFrameIn();
         buffer.add(element);
-        if (buffer.size() >= maxBatchFrames || maxBatchDelayMs == 0) {
+        bufferedCameras.add(element.getValue().getCameraId());
+        if (overload.coalescing()) {
+            // Read ahead: of what waits here, only each camera's newest frame will cost anything.
+            if (buffer.size() >= COALESCE_FACTOR * maxBatchFrames) {
+                flush();
+            } else {
+                scheduleFlush(Math.max(1, maxBatchDelayMs));
+            }
+        } else if (buffer.size() >= maxBatchFrames || maxBatchDelayMs == 0) {
             flush();
-        } else if (!flushScheduled) {
+        } else {
+            scheduleFlush(maxBatchDelayMs);
+        }
+    }
+
+    private void scheduleFlush(long delayMs) {
+        if (!flushScheduled) {
             flushScheduled = true;
             getProcessingTimeService()
                     .registerTimer(
-                            now() + maxBatchDelayMs,
+                            now() + delayMs,
                             time -> {
                                 flushScheduled = false;
                                 flush();
@@ -137,25 +189,58 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
         if (buffer.isEmpty()) {
             return;
         }
-        List<StreamRecord<Frame>> records = buffer;
+        List<StreamRecord<Frame>> buffered = buffer;
         buffer = new ArrayList<>(maxBatchFrames);
+        long now = now();
+        long oldestAge = 0;
+        for (StreamRecord<Frame> record : buffered) {
+            long age = ageOf(record, now);
+            metrics.recordFrameAge(age);
+            oldestAge = Math.max(oldestAge, age);
+        }
+        OverloadPolicy.Decision decision = overload.observe(now, oldestAge);
+        metrics.recordOverload(decision);
+        List<StreamRecord<Frame>> records = buffered;
+        Map<String, Integer> skippedBefore = new LinkedHashMap<>();
+        if (decision.coalesce() && buffered.size() > bufferedCameras.size()) {
+            boolean[] skip = Coalescer.skipped(waiting(buffered));
+            records = new ArrayList<>(bufferedCameras.size());
+            for (int i = 0; i < skip.length; i++) {
+                StreamRecord<Frame> record = buffered.get(i);
+                if (skip[i]) {
+                    skippedBefore.merge(record.getValue().getCameraId(), 1, Integer::sum);
+                    metrics.recordSkipped();
+                } else {
+                    records.add(record);
+                }
+            }
+        }
+        bufferedCameras.clear();
         Map<String, CameraState> states = new LinkedHashMap<>();
         List<CameraFrame> frames = new ArrayList<>(records.size());
         for (StreamRecord<Frame> record : records) {
             Frame frame = record.getValue();
-            CameraState state = states.get(frame.getCameraId());
+            String camera = frame.getCameraId();
+            CameraState state = states.get(camera);
+            int skipped = 0;
             if (state == null) {
-                setCurrentKey(frame.getCameraId());
+                setCurrentKey(camera);
                 state = cameraState.value();
                 if (state == null) {
-                    state = core.newState(frame.getCameraId());
+                    state = core.newState(camera);
                 }
-                states.put(frame.getCameraId(), state);
+                states.put(camera, state);
+                skipped = skippedBefore.getOrDefault(camera, 0) + takeUnreportedSkips();
             }
-            frames.add(new CameraFrame(frame, state));
+            frames.add(new CameraFrame(frame, state, decision.budgetScale(), skipped));
         }
-        BatchResult result = core.process(frames, Instant.ofEpochMilli(now()));
+        BatchResult result = core.process(frames, Instant.ofEpochMilli(now));
         metrics.recordEncode(result.encodedPatches(), result.encoderCalls(), result.encodeNanos());
+        for (Map.Entry<String, Integer> left : result.unreportedSkips().entrySet()) {
+            setCurrentKey(left.getKey());
+            unreportedSkips.update(left.getValue());
+            unreportedSkipsMayExist = true;
+        }
         int fullGrid = core.spec().patchesPerFrame() * core.spec().levels();
         for (int i = 0; i < records.size(); i++) {
             StreamRecord<Frame> record = records.get(i);
@@ -187,6 +272,37 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
         }
     }
 
+    /** Skips of the current camera that no delta has reported yet; clears them. */
+    private int takeUnreportedSkips() throws Exception {
+        if (!unreportedSkipsMayExist) {
+            return 0;
+        }
+        Integer pending = unreportedSkips.value();
+        if (pending == null) {
+            return 0;
+        }
+        unreportedSkips.clear();
+        return pending;
+    }
+
+    private static long ageOf(StreamRecord<Frame> record, long now) {
+        long captureMs = record.getValue().getCaptureTime().toEpochMilli();
+        return FrameAge.millis(
+                now,
+                captureMs,
+                record.hasTimestamp() ? record.getTimestamp() : FrameAge.NO_TIMESTAMP);
+    }
+
+    private static List<Coalescer.Waiting> waiting(List<StreamRecord<Frame>> records) {
+        List<Coalescer.Waiting> out = new ArrayList<>(records.size());
+        for (StreamRecord<Frame> record : records) {
+            out.add(
+                    new Coalescer.Waiting(
+                            record.getValue().getCameraId(), record.getValue().getSeq()));
+        }
+        return out;
+    }
+
     /** Remembers activity and makes sure a TTL timer will look at this camera. */
     private void touch() throws Exception {
         if (expiry.enabled()) {
@@ -202,6 +318,7 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
         if (last != null && expiry.expired(last, timer.getTimestamp())) {
             cameraState.clear();
             lastActive.clear();
+            unreportedSkips.clear();
             metrics.recordCameraExpired();
         }
     }

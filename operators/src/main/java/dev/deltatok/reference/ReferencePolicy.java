@@ -74,6 +74,15 @@ public final class ReferencePolicy {
      * cap calls for a keyframe.
      */
     public boolean exceedsErrorBound(double meanExcessAfterCap, boolean anythingDeferred) {
-        return anythingDeferred && meanExcessAfterCap > keyframeErrorBound;
+        return exceedsErrorBound(meanExcessAfterCap, anythingDeferred, 1.0);
+    }
+
+    /**
+     * The same under a shrunk budget: the bound is divided by {@code budgetScale}, (0, 1], so a
+     * smaller budget tolerates proportionally more error before it pays for a keyframe.
+     */
+    public boolean exceedsErrorBound(
+            double meanExcessAfterCap, boolean anythingDeferred, double budgetScale) {
+        return anythingDeferred && meanExcessAfterCap > keyframeErrorBound / budgetScale;
     }
 }

@@ -169,6 +169,98 @@ class TokenizerCoreTest {
     }
 
     @Test
+    void aShrunkBudgetEncodesAndSendsLessWhileTheMirrorStaysInStep() throws Exception {
+        SyntheticScene corridor = SyntheticScenes.create("corridor", 3, 256, 256);
+        CameraState full = tokenizer.newState("cam");
+        CameraState shrunk = tokenizer.newState("cam");
+        TokenMirror mirror = new TokenMirror();
+        long fullTokens = 0;
+        long shrunkTokens = 0;
+        for (int seq = 0; seq < 40; seq++) {
+            Frame frame = corridor.frame("cam", seq);
+            TokenDelta f = tokenizer.process(full, frame, EMIT).delta();
+            TokenDelta d =
+                    tokenizer
+                            .process(List.of(new CameraFrame(frame, shrunk, 0.25, 0)), EMIT)
+                            .outcome(0)
+                            .delta();
+            mirror.apply(d);
+            assertThat(mirror.difference(shrunk)).isEmpty();
+            assertThat(d.getStats().getBudgetScale()).isEqualTo(0.25f);
+            assertThat(f.getStats().getBudgetScale()).isEqualTo(1.0f);
+            if (d.getKind() == DeltaKind.DELTA) {
+                assertThat(d.getStats().getEncodedPatches())
+                        .isLessThanOrEqualTo(
+                                (int) Math.ceil(0.25 * d.getStats().getChangedPatches()));
+                assertThat(d.getStats().getTokens())
+                        .isLessThanOrEqualTo(TokenizerSettings.defaults().maxTokensPerFrame(0.25));
+            }
+            if (seq > 0) {
+                fullTokens += f.getStats().getTokens();
+                shrunkTokens += d.getStats().getTokens();
+            }
+        }
+        assertThat(fullTokens).isPositive();
+        assertThat(shrunkTokens).isLessThan(fullTokens);
+    }
+
+    @Test
+    void aFrameReportsTheFramesSkippedBeforeIt() throws Exception {
+        SyntheticScene s = SyntheticScenes.create("corridor", 1, 256, 256);
+        CameraState state = tokenizer.newState("cam");
+
+        TokenDelta after =
+                tokenizer
+                        .process(List.of(new CameraFrame(s.frame("cam", 4), state, 1.0, 3)), EMIT)
+                        .outcome(0)
+                        .delta();
+        TokenDelta next = tokenizer.process(state, s.frame("cam", 5), EMIT).delta();
+
+        assertThat(after.getStats().getSkippedFrames()).isEqualTo(3);
+        assertThat(next.getStats().getSkippedFrames()).isZero();
+    }
+
+    @Test
+    void skipsCarriedByARejectedFrameGoToTheCamerasNextFrameOrComeBack() throws Exception {
+        SyntheticScene s = SyntheticScenes.create("corridor", 1, 256, 256);
+        CameraState state = tokenizer.newState("a");
+        Frame bad = Frame.newBuilder(s.frame("a", 5)).setWidth(255).build();
+
+        BatchResult carried =
+                tokenizer.process(
+                        List.of(
+                                new CameraFrame(bad, state, 1.0, 2),
+                                new CameraFrame(s.frame("a", 6), state, 1.0, 1)),
+                        EMIT);
+        BatchResult left =
+                tokenizer.process(
+                        List.of(
+                                new CameraFrame(
+                                        Frame.newBuilder(s.frame("a", 7)).setWidth(255).build(),
+                                        state,
+                                        1.0,
+                                        4)),
+                        EMIT);
+
+        assertThat(carried.outcome(0).isRejected()).isTrue();
+        assertThat(carried.outcome(1).delta().getStats().getSkippedFrames()).isEqualTo(3);
+        assertThat(carried.unreportedSkips()).isEmpty();
+        assertThat(left.outcome(0).isRejected()).isTrue();
+        assertThat(left.unreportedSkips()).containsExactly(java.util.Map.entry("a", 4));
+    }
+
+    @Test
+    void refusesABudgetScaleOutsideZeroToOne() {
+        CameraState state = tokenizer.newState("a");
+        Frame frame = SyntheticScenes.create("static", 1, 256, 256).frame("a", 0);
+
+        assertThatThrownBy(() -> new CameraFrame(frame, state, 0, 0))
+                .hasMessageContaining("budgetScale must be in (0, 1], got 0.0");
+        assertThatThrownBy(() -> new CameraFrame(frame, state, 1.0, -1))
+                .hasMessageContaining("skippedFrames");
+    }
+
+    @Test
     void refusesAStateOfAnotherCamera() {
         CameraState state = tokenizer.newState("a");
         Frame frame = SyntheticScenes.create("static", 1, 256, 256).frame("b", 0);

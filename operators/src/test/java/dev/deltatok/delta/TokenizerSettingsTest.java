@@ -2,6 +2,7 @@ package dev.deltatok.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.model.TestingTokenizerModel;
@@ -51,5 +52,20 @@ class TokenizerSettingsTest {
                                         model,
                                         TokenizerSettings.builder().referenceBlock(3).build()))
                 .hasMessageContaining("referenceBlock 3");
+    }
+
+    @Test
+    void aShrunkBudgetScalesTheTokenCapAndLoosensTheDeclaredBoundByItsInverse() {
+        TokenizerSettings settings = TokenizerSettings.defaults();
+        double floor = settings.changeThreshold() / 255.0;
+
+        assertThat(settings.maxTokensPerFrame(1.0)).isEqualTo(settings.maxTokensPerFrame());
+        assertThat(settings.maxTokensPerFrame(0.25)).isEqualTo(96);
+        assertThat(settings.maxTokensPerFrame(1e-9)).isEqualTo(1);
+        assertThat(settings.declaredErrorBound(1.0)).isEqualTo(settings.declaredErrorBound());
+        assertThat(settings.declaredErrorBound(0.25) - floor * floor)
+                .isCloseTo(4 * (settings.declaredErrorBound() - floor * floor), within(1e-12));
+        assertThatThrownBy(() -> settings.declaredErrorBound(0))
+                .hasMessageContaining("budgetScale must be in (0, 1], got 0.0");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.overload.OverloadSettings;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.DeltaKind;
@@ -218,7 +219,8 @@ class TokenizerOperatorTest {
                                 1,
                                 Duration.ZERO,
                                 TTL,
-                                1024));
+                                1024,
+                                OverloadSettings.off()));
         TokenMirror mirror = new TokenMirror();
         SyntheticScene busy = SyntheticScenes.create("busy", 7, 64, 64);
         for (long seq = 0; seq < 60; seq++) {
@@ -258,7 +260,13 @@ class TokenizerOperatorTest {
 
     private static TokenizerOperator operator(int batch, TokenizerSettings settings) {
         return new TokenizerOperator(
-                TestingModelFactory.standard(), settings, batch, Duration.ofMillis(5), TTL, 1024);
+                TestingModelFactory.standard(),
+                settings,
+                batch,
+                Duration.ofMillis(5),
+                TTL,
+                1024,
+                OverloadSettings.off());
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, Frame, TokenDelta> harness(

@@ -46,6 +46,15 @@ class ReferencePolicyTest {
     }
 
     @Test
+    void aShrunkBudgetToleratesProportionallyMoreErrorBeforeAKeyframe() {
+        ReferencePolicy policy = new ReferencePolicy(TokenizerMode.DELTA, 0.5, 100, 0.01);
+
+        assertThat(policy.exceedsErrorBound(0.02, true, 1.0)).isTrue();
+        assertThat(policy.exceedsErrorBound(0.02, true, 0.25)).isFalse();
+        assertThat(policy.exceedsErrorBound(0.041, true, 0.25)).isTrue();
+    }
+
+    @Test
     void rebasesReferenceOnSceneCut() throws Exception {
         TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         CameraState state = tokenizer.newState("cam");
