@@ -27,8 +27,16 @@ def test_jsonl_prints_each_delta_as_java_does():
         '"grid":[2,2],"levels":2,"upserts":[{"slot":0,"tokens":[10]},{"slot":1,"tokens":[11,12]}],'
         '"evictions":[],"keyMap":[[0,0],[1,0],[2,1],[3,0]],"stats":{"changedPatches":4,'
         '"encodedPatches":4,"sentPatches":4,"tokens":0,"tableSize":2,"estimatedError":0.01,'
-        '"keyframeReason":"FIRST_FRAME"}}\n'
+        '"keyframeReason":"FIRST_FRAME","skippedFrames":0,"budgetScale":1.0}}\n'
     )
+
+
+def test_jsonl_prints_the_overload_stats():
+    from dataclasses import replace
+    d = keyframe(0, [0, 0, 1, 0], TABLE)
+    d = replace(d, stats=replace(d.stats, skipped_frames=3, budget_scale=0.25))
+    _, out, _ = tail([d])
+    assert out.endswith('"keyframeReason":"FIRST_FRAME","skippedFrames":3,"budgetScale":0.25}}\n')
 
 
 def test_jsonl_filters_a_camera_and_stops_after_max_records():

@@ -29,13 +29,31 @@ def test_a_delta_round_trips():
 def test_a_value_written_with_the_first_released_schema_reads_with_an_unknown_reason():
     v1 = WireCodec("TokenDelta", wire.schema_text("TokenDelta", version=1))
     record = delta().to_avro()
-    del record["stats"]["keyframeReason"]
+    for name in ("keyframeReason", "skippedFrames", "budgetScale"):
+        del record["stats"][name]
     data = v1.encode(record)
     current = TokenDeltaCodec()
     assert v1.fingerprint != current.codec.fingerprint
     decoded = current.decode(data)
     assert decoded.stats.keyframe_reason == "UNKNOWN"
     assert decoded.key_map == delta().key_map
+
+
+def test_a_value_written_with_the_second_released_schema_reads_as_nothing_skipped_at_full_budget():
+    v2 = WireCodec("TokenDelta", wire.schema_text("TokenDelta", version=2))
+    record = delta(stats=FrameStats(3, 2, 2, 5, 4, 0.125, "SCENE_CUT", 7, 0.25)).to_avro()
+    del record["stats"]["skippedFrames"]
+    del record["stats"]["budgetScale"]
+    current = TokenDeltaCodec()
+    assert v2.fingerprint != current.codec.fingerprint
+    decoded = current.decode(v2.encode(record))
+    assert decoded.stats == FrameStats(3, 2, 2, 5, 4, 0.125, "SCENE_CUT", 0, 1.0)
+
+
+def test_the_overload_stats_round_trip():
+    codec = TokenDeltaCodec()
+    d = delta(stats=FrameStats(3, 2, 2, 5, 4, 0.125, "NONE", 7, 0.25))
+    assert codec.decode(codec.encode(d)).stats == d.stats
 
 
 def test_the_reader_knows_the_current_and_every_released_fingerprint():

@@ -45,6 +45,8 @@ def delta_json_tree(d: TokenDelta) -> dict:
             "tableSize": s.table_size,
             "estimatedError": javajson.Float32(s.estimated_error),
             "keyframeReason": s.keyframe_reason,
+            "skippedFrames": s.skipped_frames,
+            "budgetScale": javajson.Float32(s.budget_scale),
         },
     }
 

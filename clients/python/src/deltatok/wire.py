@@ -229,6 +229,8 @@ class FrameStats:
     table_size: int
     estimated_error: float
     keyframe_reason: str = "UNKNOWN"
+    skipped_frames: int = 0
+    budget_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,8 @@ class TokenDelta:
                 table_size=s["tableSize"],
                 estimated_error=s["estimatedError"],
                 keyframe_reason=s.get("keyframeReason", "UNKNOWN"),
+                skipped_frames=s.get("skippedFrames", 0),
+                budget_scale=s.get("budgetScale", 1.0),
             ),
         )
 
@@ -308,6 +312,8 @@ class TokenDelta:
                 "tableSize": s.table_size,
                 "estimatedError": s.estimated_error,
                 "keyframeReason": s.keyframe_reason,
+                "skippedFrames": s.skipped_frames,
+                "budgetScale": s.budget_scale,
             },
         }
 

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * The consumer side the tools share: applies every delta to a {@link TokenMirror} and counts, per
- * camera, deltas, keyframes, tokens, gaps and latency (from the frame's capture time, which {@code
- * produce} and {@code demo} stamp when they send it, to the delta being read). Not thread-safe.
+ * camera, deltas, keyframes, tokens, gaps, frames skipped under overload, the budget scale of the
+ * last delta and latency (from the frame's capture time, which {@code produce} and {@code demo}
+ * stamp when they send it, to the delta being read). Not thread-safe.
  */
 final class DeltaFollower {
 
@@ -29,6 +30,8 @@ final class DeltaFollower {
         int gridTokens;
         long lastFrameSeq = -1;
         int tableSize;
+        long skipped;
+        float budgetScale = 1.0f;
 
         CameraStats(String cameraId) {
             this.cameraId = cameraId;
@@ -73,6 +76,8 @@ final class DeltaFollower {
         stats.gridTokens = delta.getGridRows() * delta.getGridCols() * delta.getLevels();
         stats.lastFrameSeq = delta.getFrameSeq();
         stats.tableSize = delta.getStats().getTableSize();
+        stats.skipped += delta.getStats().getSkippedFrames();
+        stats.budgetScale = delta.getStats().getBudgetScale();
         if (delta.getKind() == DeltaKind.KEYFRAME) {
             stats.keyframes++;
         }

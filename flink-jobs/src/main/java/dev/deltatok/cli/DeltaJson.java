@@ -49,6 +49,8 @@ final class DeltaJson {
         stats.put("tableSize", s.getTableSize());
         stats.put("estimatedError", s.getEstimatedError());
         stats.put("keyframeReason", s.getKeyframeReason().name());
+        stats.put("skippedFrames", s.getSkippedFrames());
+        stats.put("budgetScale", s.getBudgetScale());
         m.put("stats", stats);
         return m;
     }

@@ -240,7 +240,7 @@ final class TailCommand implements Callable<Integer> {
             double[] lat = follower.latencies().interval();
             err.printf(
                     Locale.ROOT,
-                    "%-16s %8s %9s %9s %8s %5s %5s %6s %10s%n",
+                    "%-16s %8s %9s %9s %8s %5s %5s %6s %7s %6s %10s%n",
                     "camera",
                     "deltas",
                     "deltas/s",
@@ -249,13 +249,15 @@ final class TailCommand implements Callable<Integer> {
                     "key",
                     "gaps",
                     "table",
+                    "skipped",
+                    "budget",
                     "lat p50/99");
             for (DeltaFollower.CameraStats c : follower.cameras().values()) {
                 long before = lastDeltas.getOrDefault(c.cameraId, 0L);
                 lastDeltas.put(c.cameraId, c.deltas);
                 err.printf(
                         Locale.ROOT,
-                        "%-16s %8d %9.1f %9.1f %7.2f%% %5d %5d %6d%n",
+                        "%-16s %8d %9.1f %9.1f %7.2f%% %5d %5d %6d %7d %5.0f%%%n",
                         c.cameraId,
                         c.deltas,
                         (c.deltas - before) / seconds,
@@ -263,11 +265,13 @@ final class TailCommand implements Callable<Integer> {
                         100 * c.gridFraction(),
                         c.keyframes,
                         c.gaps,
-                        c.tableSize);
+                        c.tableSize,
+                        c.skipped,
+                        100 * c.budgetScale);
             }
             err.printf(
                     Locale.ROOT,
-                    "%-16s %8d %58s%n",
+                    "%-16s %8d %73s%n",
                     "all",
                     follower.deltas(),
                     Double.isNaN(lat[0])

@@ -221,6 +221,8 @@ final class ViewCommand implements Callable<Integer> {
                 m.put("deltas", s.deltas);
                 m.put("keyframes", s.keyframes);
                 m.put("gaps", s.gaps);
+                m.put("skipped", s.skipped);
+                m.put("budgetScale", s.budgetScale);
                 m.put("lastFrameSeq", s.lastFrameSeq);
                 m.put("tokensPerFrame", s.tokensPerFrame());
                 m.put("gridTokens", s.gridTokens);

@@ -75,4 +75,29 @@ class TokenizerConfigTest {
                 .hasMessageContaining("sceneCutFraction")
                 .hasMessageContaining("1.5");
     }
+
+    @Test
+    void readsTheOverloadPolicy() {
+        TokenizerConfig defaults = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
+        TokenizerConfig off =
+                TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs(
+                                "--tokenizer.overload-policy", "OFF",
+                                "--tokenizer.latency-target", "250ms",
+                                "--tokenizer.min-budget-scale", "0.5"));
+
+        assertThat(defaults.overload())
+                .isEqualTo(dev.deltatok.overload.OverloadSettings.defaults());
+        assertThat(defaults.overload().enabled()).isTrue();
+        assertThat(off.overload().enabled()).isFalse();
+        assertThat(off.overload().latencyTarget()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(off.overload().minBudgetScale()).isEqualTo(0.5);
+        assertThatThrownBy(
+                        () ->
+                                TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--tokenizer.min-budget-scale", "0")))
+                .hasMessageContaining("invalid overload setting")
+                .hasMessageContaining("minBudgetScale must be in (0, 1], got 0.0");
+    }
 }
