@@ -21,10 +21,26 @@ public final class BenchReport {
 
     private final BenchSettings settings;
     private final Map<String, List<RunResult>> runs;
+    private final String paceSource;
+    private final Map<String, OverloadResult> overloads;
 
     public BenchReport(BenchSettings settings, Map<String, List<RunResult>> runs) {
+        this(settings, runs, null, Map.of());
+    }
+
+    /**
+     * @param paceSource how the latency phases were paced, in words (null: not said)
+     * @param overloads the overload window of each mode that had one
+     */
+    public BenchReport(
+            BenchSettings settings,
+            Map<String, List<RunResult>> runs,
+            String paceSource,
+            Map<String, OverloadResult> overloads) {
         this.settings = settings;
         this.runs = runs;
+        this.paceSource = paceSource;
+        this.overloads = overloads;
     }
 
     /** The JSON document. */
@@ -70,6 +86,9 @@ public final class BenchReport {
         l.put("delivery", settings.delivery());
         l.put("checkpointIntervalMs", settings.checkpointInterval().toMillis());
         l.put("loadFramesPerSecond", round(median(results, RunResult::latencyLoadFps)));
+        if (paceSource != null) {
+            l.put("pacedAt", paceSource);
+        }
         node.put("tokensPerFrame", round(median(results, RunResult::tokensPerFrame)));
         node.put("bytesPerFrame", round(median(results, RunResult::bytesPerFrame)));
         node.put("cpuSeconds", round(median(results, RunResult::cpuSeconds)));
@@ -101,6 +120,40 @@ public final class BenchReport {
         node.put("fps", settings.throughputRun() ? "max" : Double.toString(settings.fps()));
         var perRun = node.putArray("framesPerSecondPerRun");
         results.forEach(r -> perRun.add(round(r.framesPerSecond())));
+        OverloadResult o = results.isEmpty() ? null : overloads.get(results.get(0).mode());
+        if (o != null) {
+            overload(node.putObject("overload"), o);
+        }
+    }
+
+    private static void overload(ObjectNode node, OverloadResult o) {
+        node.put("factor", round(o.factor()));
+        node.put("offeredFramesPerSecond", round(o.offeredFps()));
+        node.put("framesIn", o.framesIn());
+        node.put("framesTokenized", o.framesTokenized());
+        node.put("framesSkipped", o.framesSkipped());
+        node.put(
+                "framesPending",
+                Math.max(0, o.framesIn() - o.framesTokenized() - o.framesSkipped()));
+        node.put("framesUnaccounted", o.framesUnaccounted());
+        node.put("gaps", o.gaps());
+        ObjectNode age = node.putObject("frameAgeMs");
+        age.put("p50", round(Percentiles.of(o.frameAgeMs(), 50)));
+        age.put("p99", round(Percentiles.of(o.frameAgeMs(), 99)));
+        age.put("max", java.util.Arrays.stream(o.frameAgeMs()).max().orElse(0));
+        node.put("tokensPerFrame", round(o.tokensPerFrame()));
+        node.put("psnrDb", round(o.psnrDb()));
+        node.put("psnrSamples", o.psnrSamples());
+        var seconds = node.putArray("perSecond");
+        for (OverloadResult.Second s : o.seconds()) {
+            ObjectNode sn = seconds.addObject();
+            sn.put("second", s.second());
+            sn.put("deltas", s.deltas());
+            sn.put("frameAgeMsP99", round(s.frameAgeMsP99()));
+            sn.put("frameAgeMsMax", s.frameAgeMsMax());
+            sn.put("budgetScale", round(s.budgetScale()));
+            sn.put("skipped", s.skipped());
+        }
     }
 
     /** A table: one row per mode, then the ratios. */
@@ -150,9 +203,32 @@ public final class BenchReport {
                         + ", checkpoint interval "
                         + settings.checkpointInterval().toMillis()
                         + " ms"
-                        + (settings.throughputRun()
-                                ? ", paced at half the measured throughput"
-                                : ""));
+                        + (paceSource != null
+                                ? ", paced at " + paceSource
+                                : settings.throughputRun()
+                                        ? ", paced at half the measured throughput"
+                                        : ""));
+        for (var e : overloads.entrySet()) {
+            OverloadResult o = e.getValue();
+            out.printf(
+                    Locale.ROOT,
+                    "overload %s %.1fx (%.0f frames/s): in %d, tokenized %d, skipped %d,"
+                            + " unaccounted %d, gaps %d; frame age p50/p99/max %.0f/%.0f/%d ms;"
+                            + " %.1f tokens/frame; PSNR %.2f dB%n",
+                    e.getKey(),
+                    o.factor(),
+                    o.offeredFps(),
+                    o.framesIn(),
+                    o.framesTokenized(),
+                    o.framesSkipped(),
+                    o.framesUnaccounted(),
+                    o.gaps(),
+                    Percentiles.of(o.frameAgeMs(), 50),
+                    Percentiles.of(o.frameAgeMs(), 99),
+                    java.util.Arrays.stream(o.frameAgeMs()).max().orElse(0),
+                    o.tokensPerFrame(),
+                    o.psnrDb());
+        }
         out.println("ratios: " + JSON.readTree(json()).get("ratios"));
         out.flush();
     }

@@ -2,11 +2,19 @@ package dev.deltatok.bench;
 
 import dev.deltatok.camera.CameraPublisher;
 import dev.deltatok.camera.LiveCamera;
+import dev.deltatok.eval.ImageQuality;
+import dev.deltatok.frame.FrameDecoder;
+import dev.deltatok.frame.FrameLimits;
+import dev.deltatok.frame.RgbImage;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
+import dev.deltatok.mirror.MirrorSyncException;
+import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.PixelFormat;
 import dev.deltatok.schema.TokenDelta;
@@ -65,24 +73,72 @@ public final class BenchRunner {
         this.log = log;
     }
 
-    /** Runs every mode {@code runs} times, interleaved; results per mode in run order. */
+    /**
+     * Runs every mode {@code runs} times, interleaved; results per mode in run order. A throughput
+     * run first measures every run's throughput, then paces every latency phase of a mode at one
+     * sustainable rate: {@code --rate}, or half the mode's median throughput over the runs (so one
+     * fast window does not turn its own latency phase into an overload).
+     */
     public Map<String, List<RunResult>> run() throws Exception {
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         settings.modes().forEach(m -> results.put(m, new ArrayList<>()));
         log.accept("starting a Kafka broker (child JVM)...");
         try (KafkaBroker broker = KafkaBroker.start()) {
             Optional<ProcessHandle> brokerProcess = ProcessStats.broker();
+            String bootstrap = broker.bootstrapServers();
+            Map<String, List<Window>> windows = new LinkedHashMap<>();
+            settings.modes().forEach(m -> windows.put(m, new ArrayList<>()));
+            if (settings.throughputRun()) {
+                for (int r = 0; r < settings.runs(); r++) {
+                    for (String mode : settings.modes()) {
+                        ProcessStats.resetPeaks();
+                        Window w =
+                                guarded(
+                                        broker,
+                                        "run " + (r + 1) + " " + mode,
+                                        () -> throughput(bootstrap, brokerProcess, mode));
+                        w.recordPeaks(brokerProcess);
+                        log.accept(
+                                String.format(
+                                        Locale.ROOT,
+                                        "run %d %-8s %8.1f frames/s (throughput window)",
+                                        r + 1,
+                                        mode,
+                                        w.framesPerSecond()));
+                        windows.get(mode).add(w);
+                    }
+                }
+            }
+            for (String mode : settings.modes()) {
+                double pace = pace(windows.get(mode));
+                paces.put(mode, pace);
+                log.accept(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: latency phases paced at %.1f frames/s (%s)",
+                                mode,
+                                pace,
+                                paceSource()));
+            }
             for (int r = 0; r < settings.runs(); r++) {
                 for (String mode : settings.modes()) {
-                    RunResult result;
-                    try {
-                        result = runOnce(broker.bootstrapServers(), brokerProcess, mode, r);
-                    } catch (Exception | Error e) {
-                        log.accept(
-                                "run " + (r + 1) + " " + mode + " failed; broker log ends with:");
-                        log.accept(tail(broker.logFile(), 40));
-                        throw e;
+                    if (!settings.throughputRun()) {
+                        ProcessStats.resetPeaks();
                     }
+                    double pace = paces.get(mode);
+                    Window paced =
+                            guarded(
+                                    broker,
+                                    "run " + (r + 1) + " " + mode,
+                                    () -> paced(bootstrap, brokerProcess, mode, pace));
+                    Window window;
+                    if (settings.throughputRun()) {
+                        window = windows.get(mode).get(r);
+                    } else {
+                        paced.recordPeaks(brokerProcess);
+                        window = paced;
+                    }
+                    RunResult result = result(mode, r, window, paced.latencies, pace);
                     log.accept(
                             String.format(
                                     Locale.ROOT,
@@ -100,8 +156,115 @@ public final class BenchRunner {
                     results.get(mode).add(result);
                 }
             }
+            if (settings.overload() > 0) {
+                for (String mode : settings.modes()) {
+                    if (mode.equals("identity")) {
+                        continue;
+                    }
+                    double base =
+                            settings.throughputRun()
+                                    ? Percentiles.median(
+                                            windows.get(mode).stream()
+                                                    .mapToDouble(Window::framesPerSecond)
+                                                    .toArray())
+                                    : settings.fps() * settings.cameras();
+                    double offered = Math.max(1, base * settings.overload());
+                    OverloadResult o =
+                            guarded(
+                                    broker,
+                                    "overload " + mode,
+                                    () -> overload(bootstrap, mode, offered));
+                    overloads.put(mode, o);
+                    log.accept(
+                            String.format(
+                                    Locale.ROOT,
+                                    "overload %-8s %.1fx = %.0f frames/s: in %d, tokenized %d,"
+                                            + " skipped %d, unaccounted %d, gaps %d, frame age"
+                                            + " p50/p99/max %.0f/%.0f/%d ms, %.1f tokens/frame,"
+                                            + " PSNR %.2f dB",
+                                    mode,
+                                    settings.overload(),
+                                    offered,
+                                    o.framesIn(),
+                                    o.framesTokenized(),
+                                    o.framesSkipped(),
+                                    o.framesUnaccounted(),
+                                    o.gaps(),
+                                    Percentiles.of(o.frameAgeMs(), 50),
+                                    Percentiles.of(o.frameAgeMs(), 99),
+                                    java.util.Arrays.stream(o.frameAgeMs()).max().orElse(0),
+                                    o.tokensPerFrame(),
+                                    o.psnrDb()));
+                }
+            }
         }
         return results;
+    }
+
+    private final Map<String, Double> paces = new LinkedHashMap<>();
+    private final Map<String, OverloadResult> overloads = new LinkedHashMap<>();
+
+    /** Total frames per second each mode's latency phases were paced at. */
+    public Map<String, Double> paces() {
+        return paces;
+    }
+
+    /** The overload window of each mode, when {@code --overload} asked for one. */
+    public Map<String, OverloadResult> overloads() {
+        return overloads;
+    }
+
+    /** What the latency phases are paced at, in words. */
+    public String paceSource() {
+        if (!settings.throughputRun()) {
+            return "--fps " + settings.fps() + " per camera";
+        }
+        return settings.rate() > 0 ? "--rate" : "half the median throughput over the runs";
+    }
+
+    private double pace(List<Window> throughputWindows) {
+        if (!settings.throughputRun()) {
+            return settings.fps() * settings.cameras();
+        }
+        if (settings.rate() > 0) {
+            return settings.rate();
+        }
+        double median =
+                Percentiles.median(
+                        throughputWindows.stream().mapToDouble(Window::framesPerSecond).toArray());
+        return Math.max(1, median / 2);
+    }
+
+    private RunResult result(String mode, int run, Window window, long[] latencies, double load) {
+        return new RunResult(
+                mode,
+                run,
+                window.framesPerSecond(),
+                window.frames,
+                window.seconds,
+                window.deltas == 0 ? 0 : (double) window.tokens / window.deltas,
+                window.deltas == 0 ? 0 : (double) window.bytes / window.deltas,
+                window.jvmCpuNanos / 1e9,
+                window.brokerCpuNanos / 1e9,
+                window.peakHeapMb,
+                window.peakRssMb,
+                window.brokerPeakRssMb,
+                latencies,
+                load);
+    }
+
+    private interface Phase<T> {
+        T run() throws Exception;
+    }
+
+    private <T> T guarded(KafkaBroker broker, String what, Phase<T> phase) throws Exception {
+        try {
+            return phase.run();
+        } catch (Exception | Error e) {
+            log.accept(what + " failed; broker log ends with:");
+            log.accept(tail(broker.logFile(), 40));
+            throw e;
+        }
     }
 
     private static String tail(Path file, int lines) {
@@ -117,41 +280,6 @@ public final class BenchRunner {
         return Double.isNaN(micros) ? "-" : String.format(Locale.ROOT, "%.0fms", micros / 1000.0);
     }
 
-    private RunResult runOnce(
-            String bootstrap, Optional<ProcessHandle> brokerProcess, String mode, int run)
-            throws Exception {
-        ProcessStats.resetPeaks();
-        Window window;
-        long[] latencies;
-        double latencyLoad;
-        if (settings.throughputRun()) {
-            window = throughput(bootstrap, brokerProcess, mode);
-            latencyLoad = Math.max(1, window.framesPerSecond() / 2);
-            Window paced = paced(bootstrap, brokerProcess, mode, latencyLoad);
-            latencies = paced.latencies;
-        } else {
-            latencyLoad = settings.fps() * settings.cameras();
-            window = paced(bootstrap, brokerProcess, mode, latencyLoad);
-            latencies = window.latencies;
-        }
-        long pid = ProcessHandle.current().pid();
-        return new RunResult(
-                mode,
-                run,
-                window.framesPerSecond(),
-                window.frames,
-                window.seconds,
-                window.deltas == 0 ? 0 : (double) window.tokens / window.deltas,
-                window.deltas == 0 ? 0 : (double) window.bytes / window.deltas,
-                window.jvmCpuNanos / 1e9,
-                window.brokerCpuNanos / 1e9,
-                ProcessStats.peakHeapMb(),
-                ProcessStats.peakRssMb(pid),
-                brokerProcess.map(p -> ProcessStats.peakRssMb(p.pid())).orElse(Double.NaN),
-                latencies,
-                latencyLoad);
-    }
-
     /** What one phase saw. */
     private static final class Window {
         long deltas;
@@ -162,6 +290,15 @@ public final class BenchRunner {
         long jvmCpuNanos;
         long brokerCpuNanos;
         long[] latencies = new long[0];
+        double peakHeapMb;
+        double peakRssMb;
+        double brokerPeakRssMb;
+
+        void recordPeaks(Optional<ProcessHandle> broker) {
+            peakHeapMb = ProcessStats.peakHeapMb();
+            peakRssMb = ProcessStats.peakRssMb(ProcessHandle.current().pid());
+            brokerPeakRssMb = broker.map(p -> ProcessStats.peakRssMb(p.pid())).orElse(Double.NaN);
+        }
 
         double framesPerSecond() {
             return seconds > 0 ? frames / seconds : 0;
@@ -347,6 +484,226 @@ public final class BenchRunner {
             stop(job);
         }
         return w;
+    }
+
+    /**
+     * Publishes at {@code totalFps} for {@code seconds} after a warm-up and follows every delta:
+     * frame age (emit minus capture time), skips and budget scale, gaps, and whether every frame
+     * was tokenized or reported as skipped. Reading stops a grace period after the window, so
+     * frames still waiting in Kafka then (the policy off) count as pending, not as tokenized. The
+     * mirrors' PSNR is computed afterwards, from the deltas kept, so it does not load the job.
+     */
+    private OverloadResult overload(String bootstrap, String mode, double totalFps)
+            throws Exception {
+        Topic topics = Topic.create(bootstrap);
+        double seconds = Math.max(2, settings.seconds());
+        List<TokenDelta> all = new ArrayList<>();
+        JobClient job = null;
+        CameraPublisher publisher = null;
+        long measureFrom = Long.MAX_VALUE;
+        long measureTo = Long.MAX_VALUE;
+        long sentAtStart = 0;
+        long sentAtEnd = 0;
+        try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap);
+                KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
+            consumer.subscribe(List.of(topics.deltas));
+            job = start(mode, topics);
+            publisher =
+                    publisher(producer, topics.frames)
+                            .fps(totalFps / settings.cameras())
+                            .daemon()
+                            .build()
+                            .start();
+            long deadline = System.nanoTime() + startTimeout().toNanos();
+            long windowStart = 0;
+            long windowEnd = Long.MAX_VALUE;
+            long stopReading = Long.MAX_VALUE;
+            boolean stopped = false;
+            while (true) {
+                var records = consumer.poll(Duration.ofMillis(20));
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, TokenDelta> r : records) {
+                    all.add(r.value());
+                }
+                if (windowStart == 0 && !all.isEmpty()) {
+                    windowStart = now + WARM_UP.toNanos();
+                    windowEnd = windowStart + (long) (seconds * 1e9);
+                    measureFrom = micros(Instant.now()) + WARM_UP.toNanos() / 1000;
+                    measureTo = measureFrom + (long) (seconds * 1e6);
+                }
+                if (windowStart == 0 && now > deadline) {
+                    throw new IllegalStateException(
+                            "no delta within " + startTimeout() + " of starting the job");
+                }
+                if (windowStart != 0 && sentAtStart == 0 && now >= windowStart) {
+                    sentAtStart = publisher.stats().sent();
+                }
+                if (now >= windowEnd && !stopped) {
+                    stopped = true;
+                    sentAtEnd = publisher.stats().sent();
+                    publisher.stop();
+                    publisher.join(5000);
+                    producer.flush();
+                    stopReading =
+                            now
+                                    + settings.checkpointInterval().toNanos() * 2
+                                    + Duration.ofSeconds(5).toNanos();
+                }
+                if (now >= stopReading) {
+                    break;
+                }
+            }
+            if (publisher.stats().kafkaError() != null) {
+                throw new IllegalStateException(
+                        "Kafka refused frames", publisher.stats().kafkaError());
+            }
+        } finally {
+            if (publisher != null) {
+                publisher.stop();
+            }
+            stop(job);
+        }
+        return summarise(all, measureFrom, measureTo, sentAtEnd - sentAtStart, totalFps);
+    }
+
+    private OverloadResult summarise(
+            List<TokenDelta> all, long fromMicros, long toMicros, long framesIn, double offered) {
+        Map<String, long[]> last = new HashMap<>(); // camera -> {deltaSeq, frameSeq}
+        long tokenized = 0;
+        long skipped = 0;
+        long unaccounted = 0;
+        long gaps = 0;
+        long tokens = 0;
+        long[] ages = new long[all.size()];
+        int n = 0;
+        int bins = (int) Math.ceil((toMicros - fromMicros) / 1e6);
+        List<List<Long>> binAges = new ArrayList<>();
+        double[] binScale = new double[bins];
+        long[] binSkipped = new long[bins];
+        for (int b = 0; b < bins; b++) {
+            binAges.add(new ArrayList<>());
+        }
+        for (TokenDelta d : all) {
+            long[] prev = last.get(d.getCameraId());
+            boolean inWindow =
+                    micros(d.getCaptureTime()) >= fromMicros
+                            && micros(d.getCaptureTime()) < toMicros;
+            if (prev != null) {
+                if (d.getDeltaSeq() != prev[0] + 1) {
+                    gaps++;
+                }
+                if (inWindow) {
+                    unaccounted +=
+                            Math.abs(
+                                    d.getFrameSeq()
+                                            - prev[1]
+                                            - 1
+                                            - d.getStats().getSkippedFrames());
+                }
+            }
+            last.put(d.getCameraId(), new long[] {d.getDeltaSeq(), d.getFrameSeq()});
+            if (!inWindow) {
+                continue;
+            }
+            tokenized++;
+            skipped += d.getStats().getSkippedFrames();
+            tokens += d.getStats().getTokens();
+            long age = (micros(d.getEmitTime()) - micros(d.getCaptureTime())) / 1000;
+            ages[n++] = age;
+            int bin = (int) ((micros(d.getEmitTime()) - fromMicros) / 1_000_000);
+            if (bin >= 0 && bin < bins) {
+                binAges.get(bin).add(age);
+                binScale[bin] += d.getStats().getBudgetScale();
+                binSkipped[bin] += d.getStats().getSkippedFrames();
+            }
+        }
+        List<OverloadResult.Second> perSecond = new ArrayList<>();
+        for (int b = 0; b < bins; b++) {
+            long[] a = binAges.get(b).stream().mapToLong(Long::longValue).toArray();
+            perSecond.add(
+                    new OverloadResult.Second(
+                            b,
+                            a.length,
+                            Percentiles.of(a, 99),
+                            Arrays.stream(a).max().orElse(0),
+                            a.length == 0 ? Double.NaN : binScale[b] / a.length,
+                            binSkipped[b]));
+        }
+        double[] psnr = psnr(all, fromMicros, toMicros);
+        return new OverloadResult(
+                settings.overload(),
+                offered,
+                framesIn,
+                tokenized,
+                skipped,
+                unaccounted,
+                gaps,
+                Arrays.copyOf(ages, n),
+                tokenized == 0 ? 0 : (double) tokens / tokenized,
+                psnr[0],
+                (int) psnr[1],
+                perSecond);
+    }
+
+    /**
+     * Mean PSNR of the mirror after up to 200 evenly spread deltas of the window, against the
+     * source frame decoded to model resolution; {NaN, 0} when the job runs another model or the
+     * frames are not the raw synthetic scene.
+     */
+    private double[] psnr(List<TokenDelta> all, long fromMicros, long toMicros) {
+        if (settings.extraJobArgs().contains("--model.manifest")
+                || settings.input() != null
+                || settings.format() != PixelFormat.RGB24) {
+            return new double[] {Double.NaN, 0};
+        }
+        long inWindow =
+                all.stream()
+                        .filter(
+                                d ->
+                                        micros(d.getCaptureTime()) >= fromMicros
+                                                && micros(d.getCaptureTime()) < toMicros)
+                        .count();
+        long every = Math.max(1, inWindow / 200);
+        TokenMirror mirror = new TokenMirror();
+        Map<String, dev.deltatok.scene.SyntheticScene> scenes = new HashMap<>();
+        double sum = 0;
+        int samples = 0;
+        long index = 0;
+        try (OnnxTokenizerModel model =
+                OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT)) {
+            FrameDecoder decoder =
+                    new FrameDecoder(
+                            FrameLimits.defaults(),
+                            model.spec().frameWidth(),
+                            model.spec().frameHeight());
+            for (TokenDelta d : all) {
+                try {
+                    mirror.apply(d);
+                } catch (MirrorSyncException e) {
+                    continue;
+                }
+                long captured = micros(d.getCaptureTime());
+                if (captured < fromMicros || captured >= toMicros || index++ % every != 0) {
+                    continue;
+                }
+                var scene =
+                        scenes.computeIfAbsent(
+                                d.getCameraId(),
+                                c ->
+                                        SyntheticScenes.create(
+                                                settings.scene(),
+                                                SyntheticScenes.seedFor(c),
+                                                settings.width(),
+                                                settings.height()));
+                RgbImage truth = decoder.decode(scene.frame(d.getCameraId(), d.getFrameSeq()));
+                sum += ImageQuality.psnrDb(mirror.reconstruct(d.getCameraId(), model), truth);
+                samples++;
+            }
+        } catch (Exception e) {
+            log.accept("PSNR not measured: " + e);
+            return new double[] {Double.NaN, 0};
+        }
+        return new double[] {samples == 0 ? Double.NaN : sum / samples, samples};
     }
 
     /** Starts a JFR recording (profile settings) of this JVM when {@code --jfr} asked for one. */

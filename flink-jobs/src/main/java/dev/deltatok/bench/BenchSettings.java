@@ -24,6 +24,10 @@ import java.util.List;
  * @param extraJobArgs more {@code --key value} job options (e.g. tokenizer settings)
  * @param jfrPrefix when not null, each throughput window is recorded with JFR to {@code
  *     PREFIX-MODE-N.jfr}
+ * @param rate total frames per second of the latency phase of a throughput run; {@code <= 0}: half
+ *     the median throughput of the mode over all runs
+ * @param overload when above 0, one more window per mode (identity excepted) publishing at this
+ *     many times the mode's median throughput, reporting frame ages, skips and budget
  */
 public record BenchSettings(
         int cameras,
@@ -43,7 +47,9 @@ public record BenchSettings(
         List<String> extraJobArgs,
         String jfrPrefix,
         dev.deltatok.schema.PixelFormat format,
-        String input) {
+        String input,
+        double rate,
+        double overload) {
 
     public static final List<String> MODES = List.of("delta", "full", "identity");
 

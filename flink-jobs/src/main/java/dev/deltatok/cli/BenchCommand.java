@@ -35,9 +35,12 @@ import picocli.CommandLine.Spec;
                     + " visible to a read_committed consumer, latency from send to visible"
                     + " (p50/p95/p99), tokens and bytes per frame, CPU seconds (this JVM plus the"
                     + " broker's) and peak memory.",
-            "--fps max (default) pre-produces a backlog and measures throughput, then latency"
-                    + " with frames paced at half the measured rate; --fps F paces every camera"
-                    + " at F frames per second for both.",
+            "--fps max (default) pre-produces a backlog and measures throughput in every run,"
+                    + " then latency with frames paced at half the median throughput over the runs"
+                    + " (or at --rate frames per second); --fps F paces every camera at F frames"
+                    + " per second for both.",
+            "--overload F adds one window per mode publishing at F times its median throughput"
+                    + " and reports frame age, frames tokenized and skipped, budget and PSNR.",
             "--format JPEG --size 1280x720 publishes what cameras send (see deltatok ingest);"
                     + " --input VIDEO takes frames from a real clip instead of a scene.",
             "Modes: delta (the tokenizer), full (every patch every frame), identity (the same"
@@ -178,6 +181,24 @@ public final class BenchCommand implements Callable<Integer> {
     String jfr;
 
     @Option(
+            names = "--rate",
+            defaultValue = "0",
+            paramLabel = "FRAMES_PER_S",
+            description =
+                    "Total frames per second of the latency phase of a throughput run; 0 (default)"
+                            + " paces at half the median throughput over the runs.")
+    double rate;
+
+    @Option(
+            names = "--overload",
+            defaultValue = "0",
+            paramLabel = "F",
+            description =
+                    "After the runs, publish at F times each mode's median throughput for"
+                            + " --seconds and report what the tokenizer did (0: no overload window).")
+    double overload;
+
+    @Option(
             names = "--json",
             paramLabel = "FILE",
             description = "Also write the results as JSON to FILE.")
@@ -206,7 +227,8 @@ public final class BenchCommand implements Callable<Integer> {
                             err.flush();
                         });
         results = runner.run();
-        BenchReport report = new BenchReport(settings, results);
+        BenchReport report =
+                new BenchReport(settings, results, pacedAt(runner), runner.overloads());
         report.print(out);
         if (json != null) {
             Path parent = json.toAbsolutePath().getParent();
@@ -224,6 +246,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(seconds > 0) || runs < 1 || parallelism < 1 || backlogRate < 1) {
             throw new IllegalArgumentException(
                     "--seconds, --runs, --parallelism and --backlog-rate must be above 0");
+        }
+        if (!(rate >= 0) || !(overload >= 0) || (overload > 0 && overload < 1)) {
+            throw new IllegalArgumentException(
+                    "--rate must be >= 0 and --overload 0 or >= 1, got --rate "
+                            + rate
+                            + " --overload "
+                            + overload);
         }
         int[] wh = Limits.parseSize(size.contains("x") ? size : size + "x" + size);
         if (input != null && !Files.isRegularFile(input)) {
@@ -297,7 +326,24 @@ public final class BenchCommand implements Callable<Integer> {
                 extra,
                 jfr,
                 format,
-                input == null ? null : input.toString());
+                input == null ? null : input.toString(),
+                rate,
+                overload);
+    }
+
+    private static String pacedAt(BenchRunner runner) {
+        StringBuilder out = new StringBuilder();
+        runner.paces()
+                .forEach(
+                        (mode, fps) ->
+                                out.append(out.length() == 0 ? "" : ", ")
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "%.1f frames/s (%s)",
+                                                        fps,
+                                                        mode)));
+        return out + " = " + runner.paceSource();
     }
 
     /** Keeps Flink's and Kafka's start-up noise off the output unless DELTATOK_LOG_LEVEL is set. */

@@ -1,6 +1,7 @@
 package dev.deltatok.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,5 +116,57 @@ class BenchCommandITCase {
         assertThat(delta.path("framesPerSecond").path("median").asDouble()).isPositive();
         assertThat(delta.path("tokensPerFrame").asDouble()).isPositive();
         assertThat(out.toString()).contains("JPEG 640x360 frames");
+    }
+
+    @Test
+    void pacesLatencyAtTheGivenRateAndReportsAnOverloadWindow() throws Exception {
+        Path json = dir.resolve("overload.json");
+        StringWriter err = new StringWriter();
+        CommandLine cli =
+                DeltatokCli.commandLine()
+                        .setOut(new PrintWriter(new StringWriter()))
+                        .setErr(new PrintWriter(err));
+
+        int exit =
+                cli.execute(
+                        "bench",
+                        "--cameras",
+                        "2",
+                        "--seconds",
+                        "3",
+                        "--runs",
+                        "1",
+                        "--mode",
+                        "delta",
+                        "--backlog-rate",
+                        "40",
+                        "--rate",
+                        "16",
+                        "--overload",
+                        "2",
+                        "--json",
+                        json.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode delta = new ObjectMapper().readTree(json.toFile()).path("modes").path("delta");
+        assertThat(delta.path("latencyMs").path("loadFramesPerSecond").asDouble()).isEqualTo(16.0);
+        assertThat(delta.path("latencyMs").path("pacedAt").asText()).contains("--rate");
+        JsonNode o = delta.path("overload");
+        assertThat(o.path("factor").asDouble()).isEqualTo(2.0);
+        assertThat(o.path("offeredFramesPerSecond").asDouble())
+                .isCloseTo(
+                        2 * delta.path("framesPerSecond").path("median").asDouble(), within(0.01));
+        assertThat(o.path("framesIn").asLong()).isPositive();
+        assertThat(o.path("framesTokenized").asLong()).isPositive();
+        assertThat(o.path("framesSkipped").asLong()).isNotNegative();
+        assertThat(o.path("framesUnaccounted").asLong()).isZero();
+        assertThat(o.path("gaps").asLong()).isZero();
+        JsonNode age = o.path("frameAgeMs");
+        assertThat(age.path("p50").asDouble()).isLessThanOrEqualTo(age.path("p99").asDouble());
+        assertThat(age.path("p99").asDouble()).isLessThanOrEqualTo(age.path("max").asDouble());
+        assertThat(o.path("tokensPerFrame").asDouble()).isPositive();
+        assertThat(o.path("psnrDb").asDouble()).isGreaterThan(15);
+        assertThat(o.path("perSecond").size()).isEqualTo(3);
+        assertThat(err.toString()).contains("overload delta");
     }
 }
