@@ -733,15 +733,19 @@ public final class BenchRunner {
 
     /**
      * A frame producer for the benchmark: not idempotent, one request in flight per connection (so
-     * each camera's frames stay in order) and long timeouts. Under load the idempotent producer of
-     * {@link Clients#frameProducer} saw a request time out, then OutOfOrderSequenceException on
-     * every retry until the batch expired (120 s); the bench only needs ordered, complete delivery.
+     * each camera's frames stay in order), long timeouts and an 8 MB buffer. Under load the
+     * idempotent producer of {@link Clients#frameProducer} saw a request time out, then
+     * OutOfOrderSequenceException on every retry until the batch expired (120 s); the bench only
+     * needs ordered, complete delivery.
      */
     private static KafkaProducer<String, Frame> frameProducer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);
+        // Small on purpose: when the broker cannot take frames as fast as asked, send() blocks
+        // and the offered rate falls, instead of seconds of stamped frames queueing in this
+        // producer where the job cannot see them (which would count as frame age).
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L << 20);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
