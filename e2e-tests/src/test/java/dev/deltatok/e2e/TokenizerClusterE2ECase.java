@@ -190,7 +190,10 @@ class TokenizerClusterE2ECase {
                     "--state.backend",
                     backend,
                     "--checkpoint.interval",
-                    "1s");
+                    "1s",
+                    // compared with an offline run: a backlog or a restart must not degrade
+                    "--tokenizer.overload-policy",
+                    "OFF");
         }
     }
 

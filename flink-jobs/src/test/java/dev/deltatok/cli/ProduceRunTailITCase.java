@@ -77,6 +77,10 @@ class ProduceRunTailITCase {
                                 "true",
                                 "--checkpoint.interval",
                                 "500ms",
+                                // every produced frame must become a delta: a backlog must not
+                                // be coalesced
+                                "--tokenizer.overload-policy",
+                                "OFF",
                                 "--parallelism",
                                 "1"));
         Configuration conf = config.flinkConfiguration();

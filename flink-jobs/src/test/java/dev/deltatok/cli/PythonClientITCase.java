@@ -109,6 +109,9 @@ class PythonClientITCase {
                                 "true",
                                 "--checkpoint.interval",
                                 "500ms",
+                                // one delta per produced frame: the backlog must not be coalesced
+                                "--tokenizer.overload-policy",
+                                "OFF",
                                 "--parallelism",
                                 "1"));
         Configuration conf = config.flinkConfiguration();

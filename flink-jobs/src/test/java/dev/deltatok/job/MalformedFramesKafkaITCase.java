@@ -129,6 +129,8 @@ class MalformedFramesKafkaITCase {
 
         List<String> args = new ArrayList<>(topics.args(bootstrap));
         args.addAll(List.of("--kafka.bounded", "true", "--checkpoint.interval", "500ms"));
+        // every bad frame must be rejected, not coalesced away with the backlog it sits in
+        args.addAll(List.of("--tokenizer.overload-policy", "OFF"));
         TokenizerConfig config =
                 TokenizerConfig.fromConfiguration(
                         TokenizerConfig.parseArgs(args.toArray(String[]::new)));

@@ -99,6 +99,9 @@ class TokenizerJobFailureITCase {
                     List.of(
                             "--kafka.bounded", "true",
                             "--checkpoint.interval", "300ms",
+                            // compared with an offline run: a restart's catch-up must not
+                            // degrade
+                            "--tokenizer.overload-policy", "OFF",
                             "--batch.max-frames", "4",
                             "--parallelism", "2"));
             config =

@@ -44,6 +44,9 @@ class TokenizerJobKafkaITCase {
 
         List<String> args = new ArrayList<>(topics.args(bootstrap));
         args.addAll(List.of("--kafka.bounded", "true", "--checkpoint.interval", "500ms"));
+        // Compared with an offline run, which has no overload policy: a job reading a
+        // pre-produced backlog is, by frame age, overloaded and would shrink and coalesce.
+        args.addAll(List.of("--tokenizer.overload-policy", "OFF"));
         args.addAll(extra);
         TokenizerConfig config =
                 TokenizerConfig.fromConfiguration(

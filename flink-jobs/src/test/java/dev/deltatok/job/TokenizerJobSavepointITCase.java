@@ -102,6 +102,8 @@ class TokenizerJobSavepointITCase {
         args.addAll(
                 List.of(
                         "--checkpoint.interval", "300ms",
+                        // compared with an offline run: reading a backlog must not degrade
+                        "--tokenizer.overload-policy", "OFF",
                         "--kafka.starting-offsets", "EARLIEST",
                         "--parallelism", Integer.toString(parallelism)));
         return TokenizerConfig.fromConfiguration(
