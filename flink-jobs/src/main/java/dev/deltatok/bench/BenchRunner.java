@@ -331,7 +331,7 @@ public final class BenchRunner {
             consumer.subscribe(List.of(topics.deltas));
             long cpu0 = 0;
             long broker0 = 0;
-            job = start(mode, topics);
+            job = start(mode, topics, true);
             long deadline = System.nanoTime() + startTimeout().toNanos();
             long firstNanos = 0;
             long firstCount = 0;
@@ -402,7 +402,7 @@ public final class BenchRunner {
         try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap);
                 KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
             consumer.subscribe(List.of(topics.deltas));
-            job = start(mode, topics);
+            job = start(mode, topics, false);
             publisher =
                     publisher(producer, topics.frames)
                             .fps(totalFps / settings.cameras())
@@ -507,7 +507,7 @@ public final class BenchRunner {
         try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap);
                 KafkaConsumer<String, TokenDelta> consumer = Clients.deltaConsumer(bootstrap)) {
             consumer.subscribe(List.of(topics.deltas));
-            job = start(mode, topics);
+            job = start(mode, topics, false);
             publisher =
                     publisher(producer, topics.frames)
                             .fps(totalFps / settings.cameras())
@@ -862,7 +862,13 @@ public final class BenchRunner {
         return Frame.newBuilder(frame).setAttributes(attributes).build();
     }
 
-    private JobClient start(String mode, Topic topics) throws Exception {
+    /**
+     * Starts the job of a mode. {@code backlog}: the job reads a pre-produced backlog, whose frames
+     * are old by design; the overload policy is then off (unless a {@code --job-option} says
+     * otherwise), so that the window measures what the tokenizer can carry at full budget rather
+     * than how far it degrades on stale frames.
+     */
+    private JobClient start(String mode, Topic topics, boolean backlog) throws Exception {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--kafka.bootstrap-servers", topics.bootstrap));
         args.addAll(List.of("--kafka.frames-topic", topics.frames));
@@ -880,6 +886,9 @@ public final class BenchRunner {
                 List.of("--checkpoint.interval", settings.checkpointInterval().toMillis() + " ms"));
         args.addAll(List.of("--parallelism", Integer.toString(settings.parallelism())));
         args.addAll(List.of("--tokenizer.mode", mode.equals("full") ? "FULL" : "DELTA"));
+        if (backlog) {
+            args.addAll(List.of("--tokenizer.overload-policy", "OFF"));
+        }
         args.addAll(settings.extraJobArgs());
         TokenizerConfig config =
                 TokenizerConfig.fromConfiguration(
