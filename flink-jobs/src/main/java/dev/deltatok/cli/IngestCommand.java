@@ -456,6 +456,11 @@ final class IngestCommand implements Callable<Integer> {
                 } else {
                     c.put("lastError", s.lastError());
                 }
+                if (s.lastRestart() == null) {
+                    c.putNull("lastRestart");
+                } else {
+                    c.put("lastRestart", s.lastRestart());
+                }
             }
             out.println(root);
             out.flush();

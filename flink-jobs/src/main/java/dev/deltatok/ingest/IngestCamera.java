@@ -77,7 +77,8 @@ public final class IngestCamera implements FrameSource {
             long reconnects,
             long stalls,
             long frozen,
-            String lastError) {}
+            String lastError,
+            String lastRestart) {}
 
     private final String cameraId;
     private final String url;
@@ -99,6 +100,7 @@ public final class IngestCamera implements FrameSource {
     private long stalls;
     private long frozen;
     private String lastError;
+    private String lastRestart;
     private long lastSeq = Long.MIN_VALUE;
     private long lastFrameNanos;
     private long repeatedSinceNanos;
@@ -157,7 +159,8 @@ public final class IngestCamera implements FrameSource {
                     reconnects,
                     stalls,
                     frozen,
-                    lastError);
+                    lastError,
+                    lastRestart);
         }
     }
 
@@ -303,6 +306,7 @@ public final class IngestCamera implements FrameSource {
                             "no frame for "
                                     + settings.stallTimeout().toMillis()
                                     + " ms; restarting the source";
+                    lastRestart = lastError;
                     LOG.warn("camera {}: {}", cameraId, lastError);
                     return;
                 }
@@ -314,6 +318,7 @@ public final class IngestCamera implements FrameSource {
                             "the same image for "
                                     + settings.frozenTimeout().toMillis()
                                     + " ms (frozen stream); restarting the source";
+                    lastRestart = lastError;
                     LOG.warn("camera {}: {}", cameraId, lastError);
                     return;
                 }
@@ -328,6 +333,7 @@ public final class IngestCamera implements FrameSource {
                                     + code
                                     + (lastError == null ? "" : ": " + lastError);
                 }
+                lastRestart = "ffmpeg exited with code " + code;
             }
         }
     }

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,10 +72,34 @@ public final class TestCameraServers {
         }
     }
 
-    /** A free TCP port on 127.0.0.1. */
+    /**
+     * A free TCP port on 127.0.0.1, below the kernel's ephemeral range. A camera server is killed
+     * and started again on its port; a port from the ephemeral range could meanwhile be taken as
+     * the source port of an outgoing connection (the ingest's own reconnect can even connect to
+     * itself there), and the server could not listen again.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        int below = ephemeralLow();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 10_000 + ThreadLocalRandom.current().nextInt(below - 10_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port between 10000 and " + below);
+    }
+
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            int low = Integer.parseInt(range.trim().split("\\s+")[0]);
+            return low > 11_000 ? low : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
@@ -129,12 +156,14 @@ public final class TestCameraServers {
                         "-listen",
                         "1",
                         url));
+        Path log = Files.createTempFile("mjpeg-server-", ".log");
+        log.toFile().deleteOnExit();
         Process p =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectOutput(log.toFile())
                         .start();
-        awaitListening(p, port, "ffmpeg MJPEG server");
+        awaitListening(p, port, "ffmpeg MJPEG server", log);
         return new Server(p, url);
     }
 
@@ -180,12 +209,13 @@ public final class TestCameraServers {
         return new Server(p, "rtsp://127.0.0.1:" + port + "/cam");
     }
 
-    private static void awaitListening(Process p, int port, String what)
+    private static void awaitListening(Process p, int port, String what, Path log)
             throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IOException(what + " exited with code " + p.exitValue());
+                throw new IOException(
+                        what + " exited with code " + p.exitValue() + ": " + Files.readString(log));
             }
             // a connect would be taken as the one client, so look at the listening sockets instead
             if (listening(port)) {
@@ -194,7 +224,7 @@ public final class TestCameraServers {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         p.destroyForcibly();
-        throw new IOException(what + " is not listening on " + port);
+        throw new IOException(what + " is not listening on " + port + ": " + Files.readString(log));
     }
 
     /** Whether something listens on 127.0.0.1:port, from /proc/net/tcp (no connection made). */
