@@ -43,6 +43,17 @@ class TokenizerConfigTest {
         assertThat(config.framesTopic()).isEqualTo("deltatok.frames");
         assertThat(config.delivery()).isEqualTo(TokenizerOptions.Delivery.EXACTLY_ONCE);
         assertThat(config.modelProvider()).isEqualTo(OnnxTokenizerModel.ExecutionProvider.CPU);
+        assertThat(config.flinkConfiguration().toMap())
+                .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE");
+    }
+
+    @Test
+    void atLeastOnceDeliveryCheckpointsWithoutBarrierAlignment() {
+        TokenizerConfig config =
+                TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs("--kafka.delivery", "AT_LEAST_ONCE"));
+        assertThat(config.flinkConfiguration().toMap())
+                .containsEntry("execution.checkpointing.mode", "AT_LEAST_ONCE");
     }
 
     @Test
