@@ -26,7 +26,7 @@ class DemoCommandITCase {
         DemoCommand.Summary summary = demo.summary;
         assertThat(summary.rows()).hasSize(2);
         for (DemoCommand.CameraRow row : summary.rows()) {
-            assertThat(row.framesSent()).as(row.cameraId()).isEqualTo(80);
+            assertThat(row.framesSent()).as("%s%n%s", row.cameraId(), err).isEqualTo(80);
             assertThat(row.deltas()).as(row.cameraId()).isEqualTo(row.framesSent());
             // Neither scene (corridor, busy) cuts, and 80 frames stay under the maximum keyframe
             // interval of 250: the first frame is the only keyframe, every other delta a DELTA.
