@@ -5,6 +5,7 @@ import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.job.EmbeddedCluster;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
@@ -132,6 +133,17 @@ final class DemoCommand implements Callable<Integer> {
                     "Port of the viewer with --view; 0 = any free one (default: ${DEFAULT-VALUE}).")
     int viewPort;
 
+    @Option(
+            names = "--bind-address",
+            defaultValue = EmbeddedCluster.LOOPBACK,
+            paramLabel = "ADDRESS",
+            description =
+                    "Address of the Flink web UI / REST endpoint (which can submit and cancel jobs"
+                            + " without authentication) and of the viewer: 0.0.0.0 exposes them on"
+                            + " every interface. The broker and Flink's other ports stay on"
+                            + " loopback (default: ${DEFAULT-VALUE}, this machine only).")
+    String bindAddress;
+
     /** What the last run measured; read by tests. */
     volatile Summary summary;
 
@@ -225,7 +237,8 @@ final class DemoCommand implements Callable<Integer> {
                     err,
                     "Kafka at " + bootstrap + "; starting the tokenizer job on a MiniCluster...");
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            EmbeddedCluster.configuration(config, bindAddress));
             job = TokenizerJob.start(env, config);
             if (view) {
                 viewer = startViewer(err, config, viewCommand);
@@ -301,7 +314,9 @@ final class DemoCommand implements Callable<Integer> {
                                                 config.deltasTopic(),
                                                 "--from-beginning",
                                                 "--port",
-                                                Integer.toString(viewPort)),
+                                                Integer.toString(viewPort),
+                                                "--bind-address",
+                                                bindAddress),
                         "demo-viewer");
         viewer.setDaemon(true);
         viewer.start();

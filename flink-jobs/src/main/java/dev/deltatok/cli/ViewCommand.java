@@ -71,6 +71,16 @@ final class ViewCommand implements Callable<Integer> {
     int port;
 
     @Option(
+            names = "--bind-address",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDRESS",
+            description =
+                    "Address to serve on; 0.0.0.0 shows the cameras to anyone who can reach this"
+                            + " machine, without authentication (default: ${DEFAULT-VALUE}, this"
+                            + " machine only).")
+    String bindAddress;
+
+    @Option(
             names = "--from-beginning",
             description = "Read the topic from its earliest offsets instead of its end.")
     boolean fromBeginning;
@@ -139,7 +149,7 @@ final class ViewCommand implements Callable<Integer> {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
         } catch (BindException e) {
             err.println(
                     "deltatok view: port "
@@ -157,8 +167,8 @@ final class ViewCommand implements Callable<Integer> {
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
         err.printf(
-                "deltatok view: http://127.0.0.1:%d/ shows %s (model %s); Ctrl-C stops%n",
-                server.getAddress().getPort(), topic, decoder.spec().modelId());
+                "deltatok view: http://%s:%d/ shows %s (model %s); Ctrl-C stops%n",
+                bindAddress, server.getAddress().getPort(), topic, decoder.spec().modelId());
         err.flush();
         try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "view")) {
             activeReader = reader;
