@@ -10,6 +10,7 @@ import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.schema.Frame;
@@ -316,7 +317,11 @@ final class DemoCommand implements Callable<Integer> {
                                                 "--port",
                                                 Integer.toString(viewPort),
                                                 "--bind-address",
-                                                bindAddress),
+                                                bindAddress,
+                                                // the demo's own broker is PLAINTEXT, whatever
+                                                // $DELTATOK_KAFKA_PROPERTIES says
+                                                KafkaConnection.PROPERTIES_FILE_OPTION,
+                                                ""),
                         "demo-viewer");
         viewer.setDaemon(true);
         viewer.start();
@@ -352,10 +357,12 @@ final class DemoCommand implements Callable<Integer> {
         AtomicLong rejected = new AtomicLong();
         CameraPublisher publisher;
         CameraPublisher.Stats sent;
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap);
-                KafkaConsumer<String, TokenDelta> deltas = Clients.deltaConsumer(bootstrap);
+        try (KafkaProducer<String, Frame> producer =
+                        Clients.frameProducer(config.kafkaConnection());
+                KafkaConsumer<String, TokenDelta> deltas =
+                        Clients.deltaConsumer(config.kafkaConnection());
                 KafkaConsumer<String, RejectedFrame> rejects =
-                        Clients.rejectedConsumer(bootstrap)) {
+                        Clients.rejectedConsumer(config.kafkaConnection())) {
             deltas.subscribe(List.of(config.deltasTopic()));
             rejects.subscribe(List.of(config.rejectedTopic()));
             long frames = Math.max(1, Math.round(fps * seconds));

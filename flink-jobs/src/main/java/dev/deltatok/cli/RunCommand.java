@@ -4,6 +4,7 @@ import dev.deltatok.job.EmbeddedCluster;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.job.TokenizerOptions;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(options);
         args.add("--" + TokenizerOptions.BOOTSTRAP_SERVERS.key());
         args.add(bootstrapServers);
+        String kafkaProperties = KafkaSecurityOptions.fromEnvironment();
+        if (kafkaProperties != null
+                && args.stream()
+                        .noneMatch(a -> a.startsWith(KafkaConnection.PROPERTIES_FILE_OPTION))) {
+            args.addAll(List.of(KafkaConnection.PROPERTIES_FILE_OPTION, kafkaProperties));
+        }
         Configuration raw = TokenizerConfig.parseArgs(args.toArray(String[]::new));
         return TokenizerConfig.fromConfiguration(raw);
     }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deltatok.delta.KeyMapCodec;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.OnnxTokenizerModel;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,6 +59,8 @@ final class ViewCommand implements Callable<Integer> {
             required = true,
             description = "Kafka bootstrap servers, host:port.")
     String bootstrapServers;
+
+    @Mixin KafkaSecurityOptions kafka;
 
     @Option(
             names = "--topic",
@@ -141,8 +145,15 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        KafkaConnection connection;
         try {
-            Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
+            connection = kafka.connection(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok view: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
         } catch (IllegalStateException e) {
             err.println("deltatok view: " + e.getMessage());
             return 3;
@@ -170,7 +181,7 @@ final class ViewCommand implements Callable<Integer> {
                 "deltatok view: http://%s:%d/ shows %s (model %s); Ctrl-C stops%n",
                 bindAddress, server.getAddress().getPort(), topic, decoder.spec().modelId());
         err.flush();
-        try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "view")) {
+        try (DeltaReader reader = new DeltaReader(connection, topic, fromBeginning, "view")) {
             activeReader = reader;
             if (stopRequested) {
                 reader.stop();
