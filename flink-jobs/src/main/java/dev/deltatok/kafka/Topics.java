@@ -133,7 +133,7 @@ public final class Topics {
                     "Kafka at "
                             + connection.describe()
                             + " refused the connection: "
-                            + Secrets.redact(cause.getMessage())
+                            + Secrets.redact(withRootCause(cause))
                             + "; "
                             + connection.credentialsHint());
         }
@@ -156,6 +156,17 @@ public final class Topics {
                                 + connection.securityProtocol()
                                 + "?";
         return new IllegalStateException("cannot reach Kafka at " + connection.describe() + hint);
+    }
+
+    /** "SSL handshake failed" says little; the TLS error under it says which certificate. */
+    private static String withRootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null
+                ? e.getMessage()
+                : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     private static String rootMessage(Throwable e) {

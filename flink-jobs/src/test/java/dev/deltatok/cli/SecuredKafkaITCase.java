@@ -256,7 +256,7 @@ class SecuredKafkaITCase {
     }
 
     @Test
-    void aWrongPasswordFailsSayingTheClusterRefusedTheCredentials() throws Exception {
+    void aWrongPasswordOrAnUntrustedCertificateFailsSayingSo() throws Exception {
         Path wrong = propertiesFile("wrong.properties", WRONG_PASSWORD);
 
         String produce =
@@ -303,6 +303,31 @@ class SecuredKafkaITCase {
                         "--kafka.properties-file",
                         wrong.toString());
         assertThat(run).contains("deltatok run: ").contains("refused the connection");
+
+        // the right password, but no truststore: the JDK's default one does not trust the
+        // broker's self-signed certificate
+        Properties untrusting = broker.clientSecurityProperties(USER, PASSWORD);
+        untrusting.keySet().removeIf(k -> k.toString().startsWith("ssl.truststore."));
+        Path noTruststore = dir.resolve("no-truststore.properties");
+        try (Writer out = Files.newBufferedWriter(noTruststore)) {
+            untrusting.store(out, null);
+        }
+        String tls =
+                cliErr(
+                        3,
+                        "tail",
+                        "--bootstrap-servers",
+                        broker.bootstrapServers(),
+                        "--kafka.properties-file",
+                        noTruststore.toString(),
+                        "--topic",
+                        "deltas-tls");
+        System.out.println(tls);
+        assertThat(tls)
+                .contains("refused the connection")
+                .contains("SSL handshake failed")
+                .contains("certification path")
+                .contains("ssl.truststore");
 
         // without the file a PLAINTEXT client cannot talk to the SASL_SSL listener
         String plaintext =
