@@ -6,6 +6,7 @@ import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.FrameLimits;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.job.EmbeddedCluster;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
@@ -894,7 +895,8 @@ public final class BenchRunner {
                 TokenizerConfig.fromConfiguration(
                         TokenizerConfig.parseArgs(args.toArray(String[]::new)));
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        EmbeddedCluster.configuration(config));
         if (mode.equals("identity")) {
             IdentityPipeline.wire(env, config);
             return env.executeAsync("deltatok bench identity");

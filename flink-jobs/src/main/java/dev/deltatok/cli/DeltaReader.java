@@ -1,6 +1,7 @@
 package dev.deltatok.cli;
 
 import dev.deltatok.kafka.Clients;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.schema.TokenDelta;
 import java.time.Duration;
 import java.util.Collection;
@@ -44,8 +45,8 @@ final class DeltaReader implements AutoCloseable {
      * @param name names the hook thread ({@code NAME-shutdown})
      * @throws org.apache.kafka.common.KafkaException when the consumer cannot be created
      */
-    DeltaReader(String bootstrapServers, String topic, boolean fromBeginning, String name) {
-        this.consumer = Clients.deltaConsumer(bootstrapServers);
+    DeltaReader(KafkaConnection connection, String topic, boolean fromBeginning, String name) {
+        this.consumer = Clients.deltaConsumer(connection);
         this.topic = topic;
         this.fromBeginning = fromBeginning;
         this.hook =

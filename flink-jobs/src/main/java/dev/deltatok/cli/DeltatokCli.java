@@ -1,8 +1,11 @@
 package dev.deltatok.cli;
 
+import dev.deltatok.kafka.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +29,8 @@ import picocli.CommandLine.Command;
         })
 public final class DeltatokCli implements Runnable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeltatokCli.class);
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
@@ -39,7 +44,33 @@ public final class DeltatokCli implements Runnable {
         // run passes every option it does not know, with its value, to the job
         // (--checkpoint.interval 2s), wherever it stands among run's own options
         cli.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        cli.setExecutionExceptionHandler(DeltatokCli::failed);
         return cli;
+    }
+
+    /**
+     * A command that ended with an exception: its message chain, with any credential a message may
+     * quote masked, instead of a stack trace (logged at DEBUG).
+     */
+    private static int failed(
+            Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        LOG.debug("deltatok {} failed", commandLine.getCommandName(), e);
+        StringBuilder message =
+                new StringBuilder(e.getMessage() == null ? e.toString() : e.getMessage());
+        int depth = 0;
+        for (Throwable t = e.getCause(); t != null && depth < 8; t = t.getCause(), depth++) {
+            message.append("; caused by ").append(t);
+        }
+        commandLine
+                .getErr()
+                .println(
+                        "deltatok "
+                                + commandLine.getCommandName()
+                                + ": "
+                                + Secrets.redact(message.toString())
+                                + " (DELTATOK_LOG_LEVEL=DEBUG logs the stack trace)");
+        commandLine.getErr().flush();
+        return 1;
     }
 
     @Override

@@ -5,10 +5,12 @@ import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.job.EmbeddedCluster;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.schema.Frame;
@@ -132,6 +134,17 @@ final class DemoCommand implements Callable<Integer> {
                     "Port of the viewer with --view; 0 = any free one (default: ${DEFAULT-VALUE}).")
     int viewPort;
 
+    @Option(
+            names = "--bind-address",
+            defaultValue = EmbeddedCluster.LOOPBACK,
+            paramLabel = "ADDRESS",
+            description =
+                    "Address of the Flink web UI / REST endpoint (which can submit and cancel jobs"
+                            + " without authentication) and of the viewer: 0.0.0.0 exposes them on"
+                            + " every interface. The broker and Flink's other ports stay on"
+                            + " loopback (default: ${DEFAULT-VALUE}, this machine only).")
+    String bindAddress;
+
     /** What the last run measured; read by tests. */
     volatile Summary summary;
 
@@ -225,7 +238,8 @@ final class DemoCommand implements Callable<Integer> {
                     err,
                     "Kafka at " + bootstrap + "; starting the tokenizer job on a MiniCluster...");
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            EmbeddedCluster.configuration(config, bindAddress));
             job = TokenizerJob.start(env, config);
             if (view) {
                 viewer = startViewer(err, config, viewCommand);
@@ -301,7 +315,13 @@ final class DemoCommand implements Callable<Integer> {
                                                 config.deltasTopic(),
                                                 "--from-beginning",
                                                 "--port",
-                                                Integer.toString(viewPort)),
+                                                Integer.toString(viewPort),
+                                                "--bind-address",
+                                                bindAddress,
+                                                // the demo's own broker is PLAINTEXT, whatever
+                                                // $DELTATOK_KAFKA_PROPERTIES says
+                                                KafkaConnection.PROPERTIES_FILE_OPTION,
+                                                ""),
                         "demo-viewer");
         viewer.setDaemon(true);
         viewer.start();
@@ -337,10 +357,12 @@ final class DemoCommand implements Callable<Integer> {
         AtomicLong rejected = new AtomicLong();
         CameraPublisher publisher;
         CameraPublisher.Stats sent;
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrap);
-                KafkaConsumer<String, TokenDelta> deltas = Clients.deltaConsumer(bootstrap);
+        try (KafkaProducer<String, Frame> producer =
+                        Clients.frameProducer(config.kafkaConnection());
+                KafkaConsumer<String, TokenDelta> deltas =
+                        Clients.deltaConsumer(config.kafkaConnection());
                 KafkaConsumer<String, RejectedFrame> rejects =
-                        Clients.rejectedConsumer(bootstrap)) {
+                        Clients.rejectedConsumer(config.kafkaConnection())) {
             deltas.subscribe(List.of(config.deltasTopic()));
             rejects.subscribe(List.of(config.rejectedTopic()));
             long frames = Math.max(1, Math.round(fps * seconds));

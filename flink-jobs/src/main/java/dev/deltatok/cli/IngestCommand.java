@@ -8,6 +8,7 @@ import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.ingest.CamerasFile;
 import dev.deltatok.ingest.IngestCamera;
 import dev.deltatok.kafka.Clients;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.schema.Frame;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -84,6 +86,8 @@ final class IngestCommand implements Callable<Integer> {
             required = true,
             description = "Kafka bootstrap servers, host:port.")
     String bootstrapServers;
+
+    @Mixin KafkaSecurityOptions kafka;
 
     @Option(
             names = "--topic",
@@ -238,9 +242,15 @@ final class IngestCommand implements Callable<Integer> {
             err.println("deltatok ingest: " + missing);
             return 2;
         }
+        KafkaConnection connection;
         try {
-            Topics.ensure(
-                    bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, createTopics);
+            connection = kafka.connection(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok ingest: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, createTopics);
         } catch (IllegalStateException e) {
             err.println("deltatok ingest: " + e.getMessage());
             return 3;
@@ -248,7 +258,7 @@ final class IngestCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> shutdown = true, "ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrapServers)) {
+        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(connection)) {
             apply(wanted, settings, producer, err);
             FileWatch watch = camerasFile == null ? null : new FileWatch(camerasFile);
             long nextStatus = start + statusInterval.toNanos();

@@ -3,6 +3,7 @@ package dev.deltatok.cli;
 import dev.deltatok.camera.CameraPublisher;
 import dev.deltatok.camera.LiveCamera;
 import dev.deltatok.kafka.Clients;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.PixelFormat;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,6 +41,8 @@ final class ProduceCommand implements Callable<Integer> {
             required = true,
             description = "Kafka bootstrap servers, host:port.")
     String bootstrapServers;
+
+    @Mixin KafkaSecurityOptions kafka;
 
     @Option(
             names = "--topic",
@@ -138,9 +142,15 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("deltatok produce: " + e.getMessage());
             return 2;
         }
+        KafkaConnection connection;
         try {
-            Topics.ensure(
-                    bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, createTopics);
+            connection = kafka.connection(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok produce: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, createTopics);
         } catch (IllegalStateException e) {
             err.println("deltatok produce: " + e.getMessage());
             return 3;
@@ -160,7 +170,7 @@ final class ProduceCommand implements Callable<Integer> {
                 cameras, live.get(0).describe(), topic, fps > 0 ? fps + " fps each" : "max rate");
         err.flush();
         CameraPublisher.Stats stats;
-        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(bootstrapServers)) {
+        try (KafkaProducer<String, Frame> producer = Clients.frameProducer(connection)) {
             CameraPublisher publisher =
                     CameraPublisher.builder(live, producer, topic)
                             .fps(fps)

@@ -1,8 +1,10 @@
 package dev.deltatok.cli;
 
+import dev.deltatok.job.EmbeddedCluster;
 import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.job.TokenizerJob;
 import dev.deltatok.job.TokenizerOptions;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,16 @@ final class RunCommand implements Callable<Integer> {
             description = "Create the frames, deltas and rejected topics if they are missing.")
     boolean createTopics;
 
+    @Option(
+            names = "--bind-address",
+            defaultValue = EmbeddedCluster.LOOPBACK,
+            paramLabel = "ADDRESS",
+            description =
+                    "Address of the embedded Flink REST endpoint and web UI, which can submit and"
+                            + " cancel jobs without authentication: 0.0.0.0 exposes it on every"
+                            + " interface (default: ${DEFAULT-VALUE}, this machine only).")
+    String bindAddress;
+
     @Parameters(
             paramLabel = "--key value",
             arity = "0..*",
@@ -56,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(options);
         args.add("--" + TokenizerOptions.BOOTSTRAP_SERVERS.key());
         args.add(bootstrapServers);
+        String kafkaProperties = KafkaSecurityOptions.fromEnvironment();
+        if (kafkaProperties != null
+                && args.stream()
+                        .noneMatch(a -> a.startsWith(KafkaConnection.PROPERTIES_FILE_OPTION))) {
+            args.addAll(List.of(KafkaConnection.PROPERTIES_FILE_OPTION, kafkaProperties));
+        }
         Configuration raw = TokenizerConfig.parseArgs(args.toArray(String[]::new));
         return TokenizerConfig.fromConfiguration(raw);
     }
@@ -71,7 +89,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Topics.check(config, createTopics);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        EmbeddedCluster.configuration(config, bindAddress));
         JobClient job = TokenizerJob.start(env, config);
         System.err.printf(
                 "deltatok: job %s running: %s -> %s (rejections to %s); Ctrl-C stops it%n",

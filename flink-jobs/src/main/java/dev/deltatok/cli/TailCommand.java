@@ -1,6 +1,8 @@
 package dev.deltatok.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deltatok.kafka.KafkaConnection;
+import dev.deltatok.kafka.Secrets;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.llm.LlmRecord;
 import dev.deltatok.llm.LlmVocabulary;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,6 +56,8 @@ final class TailCommand implements Callable<Integer> {
             required = true,
             description = "Kafka bootstrap servers, host:port.")
     String bootstrapServers;
+
+    @Mixin KafkaSecurityOptions kafka;
 
     @Option(
             names = "--topic",
@@ -117,8 +122,15 @@ final class TailCommand implements Callable<Integer> {
                     "deltatok tail: --window and --codebook-size must be >= 1, --max-records >= 0");
             return 2;
         }
+        KafkaConnection connection;
         try {
-            Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
+            connection = kafka.connection(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok tail: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
         } catch (IllegalStateException e) {
             err.println(
                     "deltatok tail: "
@@ -139,7 +151,7 @@ final class TailCommand implements Callable<Integer> {
         Map<String, LlmVocabulary> vocabularies = new HashMap<>();
         Clock clock = Clock.systemUTC();
         long[] printed = {0};
-        try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "tail")) {
+        try (DeltaReader reader = new DeltaReader(connection, topic, fromBeginning, "tail")) {
             err.printf(
                     "deltatok tail: reading %s from %s (%s)%s; Ctrl-C stops%n",
                     topic,
@@ -209,10 +221,12 @@ final class TailCommand implements Callable<Integer> {
         } catch (org.apache.kafka.common.KafkaException e) {
             err.println(
                     "deltatok tail: Kafka failed: "
-                            + e.getMessage()
+                            + Secrets.redact(e.getMessage())
                             + "; is the broker at "
-                            + bootstrapServers
-                            + " still running?");
+                            + connection.describe()
+                            + " still running? ("
+                            + connection.credentialsHint()
+                            + ")");
             return 1;
         }
         return 0;

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deltatok.delta.KeyMapCodec;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.OnnxTokenizerModel;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,6 +60,8 @@ final class ViewCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, host:port.")
     String bootstrapServers;
 
+    @Mixin KafkaSecurityOptions kafka;
+
     @Option(
             names = "--topic",
             defaultValue = "deltatok.deltas",
@@ -69,6 +73,16 @@ final class ViewCommand implements Callable<Integer> {
             defaultValue = "8080",
             description = "Local port to serve on; 0 = any free one (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(
+            names = "--bind-address",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDRESS",
+            description =
+                    "Address to serve on; 0.0.0.0 shows the cameras to anyone who can reach this"
+                            + " machine, without authentication (default: ${DEFAULT-VALUE}, this"
+                            + " machine only).")
+    String bindAddress;
 
     @Option(
             names = "--from-beginning",
@@ -131,15 +145,22 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        KafkaConnection connection;
         try {
-            Topics.ensure(bootstrapServers, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
+            connection = kafka.connection(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok view: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
         } catch (IllegalStateException e) {
             err.println("deltatok view: " + e.getMessage());
             return 3;
         }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
         } catch (BindException e) {
             err.println(
                     "deltatok view: port "
@@ -157,10 +178,10 @@ final class ViewCommand implements Callable<Integer> {
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
         err.printf(
-                "deltatok view: http://127.0.0.1:%d/ shows %s (model %s); Ctrl-C stops%n",
-                server.getAddress().getPort(), topic, decoder.spec().modelId());
+                "deltatok view: http://%s:%d/ shows %s (model %s); Ctrl-C stops%n",
+                bindAddress, server.getAddress().getPort(), topic, decoder.spec().modelId());
         err.flush();
-        try (DeltaReader reader = new DeltaReader(bootstrapServers, topic, fromBeginning, "view")) {
+        try (DeltaReader reader = new DeltaReader(connection, topic, fromBeginning, "view")) {
             activeReader = reader;
             if (stopRequested) {
                 reader.stop();

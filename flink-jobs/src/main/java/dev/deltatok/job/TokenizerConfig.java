@@ -5,14 +5,10 @@ import static dev.deltatok.job.TokenizerOptions.*;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
 import dev.deltatok.job.TokenizerOptions.OverloadPolicyMode;
+import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.overload.OverloadSettings;
-import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,23 +190,19 @@ public record TokenizerConfig(
      * file's contents, which usually hold credentials.
      */
     public Properties kafkaClientProperties() {
-        Properties props = new Properties();
         if (kafkaPropertiesFile == null || kafkaPropertiesFile.isBlank()) {
-            return props;
+            return new Properties();
         }
-        Path file = Path.of(kafkaPropertiesFile);
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            props.load(in);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "cannot read --"
-                            + KAFKA_PROPERTIES_FILE.key()
-                            + " '"
-                            + kafkaPropertiesFile
-                            + "': "
-                            + e.getClass().getSimpleName());
-        }
-        return props;
+        return KafkaConnection.load(kafkaPropertiesFile);
+    }
+
+    /**
+     * The job's cluster: bootstrap servers and {@code --kafka.properties-file}, for the clients the
+     * job's tools make (topic checks, readers). Reads the file, like {@link
+     * #kafkaClientProperties()}.
+     */
+    public KafkaConnection kafkaConnection() {
+        return KafkaConnection.of(bootstrapServers, kafkaPropertiesFile);
     }
 
     /** The Flink settings the job runs with: checkpoints, state backend, no Kryo fallback. */

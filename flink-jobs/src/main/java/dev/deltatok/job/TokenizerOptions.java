@@ -89,7 +89,7 @@ public final class TokenizerOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Java properties file of Kafka client settings (security.protocol, sasl.*, ssl.*) applied to the job's source and sinks; the job's own settings (bootstrap servers, producer timeouts and sizes) win over the same keys in it.");
+                            "Java properties file of Kafka client settings (security.protocol, sasl.*, ssl.*) applied to the job's source, sinks and topic check; the job's own settings (bootstrap servers, producer timeouts and sizes) win over the same keys in it. Only the path is in the job's configuration.");
 
     // Model
 

@@ -8,6 +8,7 @@ import dev.deltatok.wire.RejectedFrameSerde;
 import dev.deltatok.wire.TokenDeltaSerde;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,7 +16,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients for deltatok's topics, configured the way the tools need them. */
+/**
+ * Plain Kafka clients for deltatok's topics, configured the way the tools need them, with the
+ * security settings of a {@link KafkaConnection} (a bootstrap-servers string alone means
+ * PLAINTEXT).
+ */
 public final class Clients {
     private Clients() {}
 
@@ -25,8 +30,12 @@ public final class Clients {
      * slows producers down instead of expiring frames.
      */
     public static KafkaProducer<String, Frame> frameProducer(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return frameProducer(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    /** {@link #frameProducer(String)} with the connection's security settings. */
+    public static KafkaProducer<String, Frame> frameProducer(KafkaConnection connection) {
+        Properties p = connection.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
@@ -40,8 +49,11 @@ public final class Clients {
 
     /** A producer of raw bytes, for tests and tools that write arbitrary (even bad) records. */
     public static KafkaProducer<byte[], byte[]> rawProducer(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return rawProducer(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    public static KafkaProducer<byte[], byte[]> rawProducer(KafkaConnection connection) {
+        Properties p = connection.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
         return new KafkaProducer<>(
                 p,
@@ -51,20 +63,38 @@ public final class Clients {
 
     /** A read_committed delta consumer in a fresh group, reading from the earliest offsets. */
     public static KafkaConsumer<String, TokenDelta> deltaConsumer(String bootstrapServers) {
+        return deltaConsumer(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    /** {@link #deltaConsumer(String)} with the connection's security settings. */
+    public static KafkaConsumer<String, TokenDelta> deltaConsumer(KafkaConnection connection) {
         return new KafkaConsumer<>(
-                consumerProps(bootstrapServers), new StringDeserializer(), new TokenDeltaSerde());
+                consumerProps(connection), new StringDeserializer(), new TokenDeltaSerde());
     }
 
     public static KafkaConsumer<String, RejectedFrame> rejectedConsumer(String bootstrapServers) {
-        return new KafkaConsumer<>(
-                consumerProps(bootstrapServers),
-                new StringDeserializer(),
-                new RejectedFrameSerde());
+        return rejectedConsumer(KafkaConnection.plaintext(bootstrapServers));
     }
 
-    private static Properties consumerProps(String bootstrapServers) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static KafkaConsumer<String, RejectedFrame> rejectedConsumer(
+            KafkaConnection connection) {
+        return new KafkaConsumer<>(
+                consumerProps(connection), new StringDeserializer(), new RejectedFrameSerde());
+    }
+
+    /**
+     * Settings of an admin client: the connection's security settings with short timeouts, so that
+     * an unreachable cluster is reported within seconds.
+     */
+    public static Properties adminProperties(KafkaConnection connection) {
+        Properties p = connection.clientProperties();
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return p;
+    }
+
+    private static Properties consumerProps(KafkaConnection connection) {
+        Properties c = connection.clientProperties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "deltatok-reader-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
