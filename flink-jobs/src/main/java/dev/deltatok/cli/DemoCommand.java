@@ -300,7 +300,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs {@code deltatok view} on the demo's deltas topic until interrupted. */
+    /** Runs {@code deltatok view} on the demo's deltas and frames topics until interrupted. */
     private Thread startViewer(PrintWriter err, TokenizerConfig config, ViewCommand command) {
         Thread viewer =
                 new Thread(
@@ -313,6 +313,8 @@ final class DemoCommand implements Callable<Integer> {
                                                 config.bootstrapServers(),
                                                 "--topic",
                                                 config.deltasTopic(),
+                                                "--frames-topic",
+                                                config.framesTopic(),
                                                 "--from-beginning",
                                                 "--port",
                                                 Integer.toString(viewPort),

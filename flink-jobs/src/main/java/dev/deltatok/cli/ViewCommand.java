@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deltatok.delta.KeyMapCodec;
+import dev.deltatok.frame.FrameRejectedException;
 import dev.deltatok.frame.RgbImage;
+import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaConnection;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.OnnxTokenizerModel;
+import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -24,13 +27,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,11 +56,13 @@ import picocli.CommandLine.Spec;
             "Serves a local web page (JDK HTTP server, no assets from the internet) listing the"
                     + " cameras of a deltas topic, each with its reconstruction from tokens"
                     + " (through the model's decoder), a heat map of changed patches and a"
-                    + " token-rate sparkline, updated live. Ctrl-C stops it."
+                    + " token-rate sparkline, updated live; with --source also the camera's"
+                    + " latest source frame from the frames topic. Ctrl-C stops it."
         })
 final class ViewCommand implements Callable<Integer> {
 
     private static final int HISTORY = 120;
+    static final String DEFAULT_FRAMES_TOPIC = "deltatok.frames";
     private static final double HEAT_DECAY = 0.9;
 
     @Spec CommandSpec spec;
@@ -67,6 +80,31 @@ final class ViewCommand implements Callable<Integer> {
             defaultValue = "deltatok.deltas",
             description = "Deltas topic (default: ${DEFAULT-VALUE}).")
     String topic;
+
+    @Option(
+            names = "--source",
+            description =
+                    "Also read the frames topic and show each camera's latest source frame beside"
+                            + " its reconstruction.")
+    boolean source;
+
+    @Option(
+            names = "--frames-topic",
+            paramLabel = "TOPIC",
+            description =
+                    "Frames topic to show source frames from; implies --source (default with"
+                            + " --source: deltatok.frames).")
+    String framesTopic;
+
+    @Option(
+            names = "--source-max-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "67108864",
+            description =
+                    "Most bytes of source frames held at once over all cameras (one frame per"
+                            + " camera; the cameras updated longest ago are let go first)"
+                            + " (default: ${DEFAULT-VALUE}).")
+    long sourceMaxBytes;
 
     @Option(
             names = "--port",
@@ -116,6 +154,7 @@ final class ViewCommand implements Callable<Integer> {
     private final Clock clock;
     private volatile boolean stopRequested;
     private volatile DeltaReader activeReader;
+    private KafkaConnection connection;
 
     ViewCommand() {
         this(Clock.systemUTC());
@@ -141,10 +180,19 @@ final class ViewCommand implements Callable<Integer> {
     private final Map<String, CameraView> views = new LinkedHashMap<>();
     private DeltaFollower follower;
     private OnnxTokenizerModel decoder;
+    private SourcePictures sources;
+    private volatile KafkaConsumer<String, Frame> sourceConsumer;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (framesTopic == null && source) {
+            framesTopic = DEFAULT_FRAMES_TOPIC;
+        }
+        if (sourceMaxBytes < 1) {
+            err.println("deltatok view: --source-max-bytes must be >= 1, got " + sourceMaxBytes);
+            return 2;
+        }
         KafkaConnection connection;
         try {
             connection = kafka.connection(bootstrapServers);
@@ -152,8 +200,13 @@ final class ViewCommand implements Callable<Integer> {
             err.println("deltatok view: " + e.getMessage());
             return 2;
         }
+        this.connection = connection;
         try {
-            Topics.ensure(connection, List.of(topic), Topics.DEFAULT_PARTITIONS, false);
+            Topics.ensure(
+                    connection,
+                    framesTopic == null ? List.of(topic) : List.of(topic, framesTopic),
+                    Topics.DEFAULT_PARTITIONS,
+                    false);
         } catch (IllegalStateException e) {
             err.println("deltatok view: " + e.getMessage());
             return 3;
@@ -175,11 +228,21 @@ final class ViewCommand implements Callable<Integer> {
         server.createContext("/", this::page);
         server.createContext("/api/cameras", this::cameras);
         server.createContext("/camera/", this::image);
+        server.createContext("/source/", this::sourceImage);
         server.setExecutor(Executors.newFixedThreadPool(2));
+        Thread sourceReader = null;
+        if (framesTopic != null) {
+            sources = new SourcePictures(sourceMaxBytes);
+            sourceReader = startSourceReader(err);
+        }
         server.start();
         err.printf(
-                "deltatok view: http://%s:%d/ shows %s (model %s); Ctrl-C stops%n",
-                bindAddress, server.getAddress().getPort(), topic, decoder.spec().modelId());
+                "deltatok view: http://%s:%d/ shows %s%s (model %s); Ctrl-C stops%n",
+                bindAddress,
+                server.getAddress().getPort(),
+                topic,
+                framesTopic == null ? "" : " and source frames from " + framesTopic,
+                decoder.spec().modelId());
         err.flush();
         try (DeltaReader reader = new DeltaReader(connection, topic, fromBeginning, "view")) {
             activeReader = reader;
@@ -198,12 +261,75 @@ final class ViewCommand implements Callable<Integer> {
                         });
             } finally {
                 activeReader = null;
+                stopSourceReader(sourceReader);
                 server.stop(0);
                 ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
                 decoder.close();
             }
         }
         return 0;
+    }
+
+    /** Follows the frames topic on its own thread, keeping each camera's latest frame. */
+    private Thread startSourceReader(PrintWriter err) {
+        KafkaConsumer<String, Frame> consumer = Clients.frameConsumer(connection);
+        sourceConsumer = consumer;
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try (consumer) {
+                                consumer.subscribe(
+                                        List.of(framesTopic),
+                                        new ConsumerRebalanceListener() {
+                                            @Override
+                                            public void onPartitionsRevoked(
+                                                    Collection<TopicPartition> partitions) {}
+
+                                            @Override
+                                            public void onPartitionsAssigned(
+                                                    Collection<TopicPartition> partitions) {
+                                                if (!fromBeginning) {
+                                                    consumer.seekToEnd(partitions);
+                                                }
+                                            }
+                                        });
+                                while (!stopRequested && sourceConsumer != null) {
+                                    try {
+                                        for (ConsumerRecord<String, Frame> r :
+                                                consumer.poll(Duration.ofMillis(200))) {
+                                            sources.accept(r.value());
+                                        }
+                                    } catch (RecordDeserializationException e) {
+                                        // Not a Frame: the job rejects it; the viewer skips it.
+                                        consumer.seek(e.topicPartition(), e.offset() + 1);
+                                    }
+                                }
+                            } catch (WakeupException stopping) {
+                                // stopSourceReader
+                            } catch (RuntimeException e) {
+                                err.println(
+                                        "deltatok view: stopped reading source frames from "
+                                                + framesTopic
+                                                + ": "
+                                                + e);
+                                err.flush();
+                            }
+                        },
+                        "view-source");
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
+    }
+
+    private void stopSourceReader(Thread reader) throws InterruptedException {
+        KafkaConsumer<String, Frame> consumer = sourceConsumer;
+        sourceConsumer = null;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (reader != null) {
+            reader.join(10_000);
+        }
     }
 
     private void accept(TokenDelta delta) {
@@ -233,12 +359,18 @@ final class ViewCommand implements Callable<Integer> {
     private void cameras(HttpExchange exchange) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         synchronized (lock) {
-            for (var entry : views.entrySet()) {
-                DeltaFollower.CameraStats s = follower.cameras().get(entry.getKey());
-                CameraView v = entry.getValue();
-                TokenMirror.Camera held = follower.mirror().camera(entry.getKey()).orElse(null);
+            Set<String> ids = new LinkedHashSet<>(views.keySet());
+            if (sources != null) {
+                // Cameras whose frames came but no delta yet (or never: all rejected) show too.
+                ids.addAll(sources.cameras());
+            }
+            for (String id : ids) {
+                DeltaFollower.CameraStats s =
+                        follower.cameras().getOrDefault(id, new DeltaFollower.CameraStats(id));
+                CameraView v = views.getOrDefault(id, new CameraView());
+                TokenMirror.Camera held = follower.mirror().camera(id).orElse(null);
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", entry.getKey());
+                m.put("id", id);
                 m.put("deltas", s.deltas);
                 m.put("keyframes", s.keyframes);
                 m.put("gaps", s.gaps);
@@ -252,6 +384,9 @@ final class ViewCommand implements Callable<Integer> {
                 m.put("cols", held == null ? 0 : held.gridCols());
                 m.put("tokens", new ArrayList<>(v.tokens));
                 m.put("heat", v.heat.clone());
+                if (sources != null) {
+                    m.put("source", sources.describe(id));
+                }
                 out.add(m);
             }
         }
@@ -297,6 +432,46 @@ final class ViewCommand implements Callable<Integer> {
             png = view.png;
         }
         send(exchange, 200, "image/png", png);
+    }
+
+    /** {@code /source/ID}: the camera's latest source frame, JPEG or PNG. */
+    private void sourceImage(HttpExchange exchange) throws IOException {
+        String id =
+                URLDecoder.decode(
+                        exchange.getRequestURI().getPath().substring("/source/".length()),
+                        StandardCharsets.UTF_8);
+        if (sources == null) {
+            send(
+                    exchange,
+                    404,
+                    "text/plain",
+                    "source frames are not followed: start view with --source or --frames-topic"
+                            .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        SourcePictures.Picture picture;
+        try {
+            picture = sources.picture(id);
+        } catch (FrameRejectedException e) {
+            send(
+                    exchange,
+                    422,
+                    "text/plain",
+                    ("camera '" + id + "': its latest frame cannot be shown: " + e.getMessage())
+                            .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (picture == null) {
+            send(
+                    exchange,
+                    404,
+                    "text/plain",
+                    ("camera '" + id + "' has no source frame held")
+                            .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        exchange.getResponseHeaders().set("X-Frame-Seq", Long.toString(picture.seq()));
+        send(exchange, 200, picture.contentType(), picture.bytes());
     }
 
     private static byte[] png(RgbImage image) throws IOException {

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * attempts. Frames wait for the publisher in a bounded queue; when it is full the oldest frame is
  * dropped and counted, so a camera faster than Kafka never grows memory. Each frame is a JPEG
  * stamped with this camera's id, a {@code seq} that keeps increasing across reconnects and restarts
- * of the process (the capture time in microseconds since the epoch, bumped by one where two frames
- * share a microsecond) and its capture time. {@link #next()} is called from one publishing thread;
+ * of the process (the receive time in microseconds since the epoch, bumped by one where two frames
+ * share a microsecond) and its capture time: from the stream's timestamps where the source has them
+ * ({@link CaptureClock}), else the receive time; the {@code captureTimeSource} attribute says which
+ * ({@code stream-pts} or {@code receive}). {@link #next()} is called from one publishing thread;
  * {@link #status()} from any thread.
  */
 public final class IngestCamera implements FrameSource {
@@ -89,6 +91,9 @@ public final class IngestCamera implements FrameSource {
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final Object lock = new Object();
     private final Thread supervisor;
+    private final boolean streamTimestamps;
+    // only the reader thread of the current connection uses it
+    private final CaptureClock captureClock = new CaptureClock();
 
     // guarded by lock
     private State state = State.CONNECTING;
@@ -119,6 +124,58 @@ public final class IngestCamera implements FrameSource {
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), 0.2, random);
         this.supervisor = new Thread(this::supervise, "ingest-" + cameraId);
         this.supervisor.setDaemon(true);
+        this.streamTimestamps = FfmpegInput.streamTimestamps(url);
+    }
+
+    /** Frame timestamps ffmpeg logged on stderr, waiting for their images on stdout. */
+    private static final class Timestamps {
+        private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private final ArrayDeque<FfmpegInput.FrameTimestamp> waiting = new ArrayDeque<>();
+        private boolean following;
+        private boolean ended;
+
+        synchronized void follow() {
+            following = true;
+            notifyAll();
+        }
+
+        synchronized void add(FfmpegInput.FrameTimestamp t) {
+            following = true;
+            waiting.addLast(t);
+            while (waiting.size() > 256) {
+                waiting.pollFirst();
+            }
+            notifyAll();
+        }
+
+        synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        /**
+         * The timestamp of image {@code n} of this run; waits up to a second for its line where
+         * ffmpeg logs them (the line comes before the image, but on another pipe).
+         *
+         * @return microseconds, or null when the image has none
+         */
+        synchronized Long ptsOf(long n) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT_NANOS;
+            while (true) {
+                while (!waiting.isEmpty() && waiting.peekFirst().frame() < n) {
+                    waiting.pollFirst();
+                }
+                if (!waiting.isEmpty()) {
+                    FfmpegInput.FrameTimestamp first = waiting.peekFirst();
+                    return first.frame() == n ? waiting.pollFirst().ptsMicros() : null;
+                }
+                long left = deadline - System.nanoTime();
+                if (ended || (!following && n > 0) || left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
     }
 
     /** Starts reading the camera; once. */
@@ -266,10 +323,12 @@ public final class IngestCamera implements FrameSource {
             process = p;
         }
         long framesBefore = status().captured();
-        Thread stderr = new Thread(() -> drainStderr(p), "ingest-" + cameraId + "-stderr");
+        Timestamps timestamps = streamTimestamps ? new Timestamps() : null;
+        Thread stderr =
+                new Thread(() -> drainStderr(p, timestamps), "ingest-" + cameraId + "-stderr");
         stderr.setDaemon(true);
         stderr.start();
-        Thread reader = new Thread(() -> readFrames(p), "ingest-" + cameraId + "-read");
+        Thread reader = new Thread(() -> readFrames(p, timestamps), "ingest-" + cameraId + "-read");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -338,26 +397,37 @@ public final class IngestCamera implements FrameSource {
         }
     }
 
-    private void readFrames(Process p) {
+    private void readFrames(Process p, Timestamps timestamps) {
+        captureClock.reset();
         try (JpegStreamReader in =
                 new JpegStreamReader(p.getInputStream(), settings.maxFrameBytes())) {
             JpegStreamReader.Jpeg jpeg;
+            long n = 0;
             while (!stopped && (jpeg = in.next()) != null) {
-                accept(jpeg, System.nanoTime());
+                Long pts = timestamps == null ? null : timestamps.ptsOf(n);
+                n++;
+                accept(jpeg, System.nanoTime(), pts);
             }
         } catch (IOException e) {
             if (!stopped && p.isAlive()) {
                 error("reading ffmpeg's output: " + e.getMessage());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Counts, checks and queues one image from ffmpeg. */
-    private void accept(JpegStreamReader.Jpeg jpeg, long nowNanos) {
+    /**
+     * Counts, checks and queues one image from ffmpeg.
+     *
+     * @param ptsMicros the image's stream timestamp, or null when it has none
+     */
+    private void accept(JpegStreamReader.Jpeg jpeg, long nowNanos, Long ptsMicros) {
         CRC32 crc = new CRC32();
         crc.update(jpeg.data());
         long checksum = (crc.getValue() << 32) ^ jpeg.data().length;
-        Instant captureTime = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant received = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        CaptureClock.Stamp stamp = captureClock.stamp(ptsMicros, received);
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -381,20 +451,23 @@ public final class IngestCamera implements FrameSource {
                 long period = (long) (1e9 / settings.maxFps());
                 nextDueNanos = Math.max(nextDueNanos + period, nowNanos);
             }
-            long micros =
-                    TimeUnit.SECONDS.toMicros(captureTime.getEpochSecond())
-                            + captureTime.getNano() / 1000;
-            lastSeq = Math.max(lastSeq + 1, micros);
+            // seq follows the receive clock, which only moves forward, whatever the stream's do
+            lastSeq = Math.max(lastSeq + 1, CaptureClock.micros(received));
             Frame frame =
                     Frame.newBuilder()
                             .setCameraId(cameraId)
                             .setSeq(lastSeq)
-                            .setCaptureTime(captureTime)
+                            .setCaptureTime(stamp.time())
                             .setFormat(PixelFormat.JPEG)
                             .setWidth(jpeg.width())
                             .setHeight(jpeg.height())
                             .setData(ByteBuffer.wrap(jpeg.data()))
-                            .setAttributes(Map.of("source", redactedUrl))
+                            .setAttributes(
+                                    Map.of(
+                                            "source",
+                                            redactedUrl,
+                                            "captureTimeSource",
+                                            stamp.source().attribute()))
                             .build();
             if (queue.size() >= settings.queueFrames()) {
                 queue.pollFirst();
@@ -405,18 +478,41 @@ public final class IngestCamera implements FrameSource {
         }
     }
 
-    private void drainStderr(Process p) {
+    /**
+     * Reads ffmpeg's stderr: frame timestamps go to {@code timestamps} (when the source has them,
+     * ffmpeg logs at level info with level tags), errors to the status.
+     */
+    private void drainStderr(Process p, Timestamps timestamps) {
         try (BufferedReader in =
                 new BufferedReader(
                         new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
-                    error("ffmpeg: " + line.strip());
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (timestamps != null) {
+                    FfmpegInput.FrameTimestamp t = FfmpegInput.frameTimestamp(line);
+                    if (t != null) {
+                        timestamps.add(t);
+                        continue;
+                    }
+                    if (FfmpegInput.timestampsFollow(line)) {
+                        timestamps.follow();
+                        continue;
+                    }
+                }
+                String message = FfmpegInput.error(line.strip(), timestamps != null);
+                if (message != null) {
+                    error("ffmpeg: " + message);
                 }
             }
         } catch (IOException ignored) {
             // the process is gone
+        } finally {
+            if (timestamps != null) {
+                timestamps.end();
+            }
         }
     }
 

@@ -72,6 +72,23 @@ public final class Clients {
                 consumerProps(connection), new StringDeserializer(), new TokenDeltaSerde());
     }
 
+    /**
+     * A frame consumer in a fresh group, reading from the earliest offsets, fetching at most 8 MiB
+     * per partition (more when one frame is larger) so that a reader that only keeps the latest
+     * frame per camera stays small.
+     */
+    public static KafkaConsumer<String, Frame> frameConsumer(String bootstrapServers) {
+        return frameConsumer(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    /** {@link #frameConsumer(String)} with the connection's security settings. */
+    public static KafkaConsumer<String, Frame> frameConsumer(KafkaConnection connection) {
+        Properties c = consumerProps(connection);
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+        return new KafkaConsumer<>(c, new StringDeserializer(), new FrameSerde());
+    }
+
     public static KafkaConsumer<String, RejectedFrame> rejectedConsumer(String bootstrapServers) {
         return rejectedConsumer(KafkaConnection.plaintext(bootstrapServers));
     }

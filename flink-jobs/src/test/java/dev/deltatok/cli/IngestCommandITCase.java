@@ -81,6 +81,18 @@ class IngestCommandITCase {
             assertThat(street.get(0).getAttributes().get("source"))
                     .isEqualTo("rtsp://viewer:***@127.0.0.1:" + port + "/cam");
             assertThat(ingest.out() + ingest.err()).doesNotContain("s3cret").contains("***");
+            // Capture times come from the stream's RTP timestamps, never after the frame arrived
+            // (seq is the receive time). Their spacing is not checked here: this test keeps each
+            // connection for a few frames, the burst ffmpeg buffers while probing, whose frames
+            // keep their receive times (CaptureClockTest covers the spacing).
+            assertThat(street)
+                    .allSatisfy(
+                            f -> {
+                                assertThat(f.getAttributes().get("captureTimeSource"))
+                                        .isEqualTo("stream-pts");
+                                assertThat(micros(f.getCaptureTime()))
+                                        .isLessThanOrEqualTo(f.getSeq());
+                            });
 
             List<TokenDelta> deltas = tokenize(frames);
             assertThat(deltas).isNotEmpty();
@@ -121,6 +133,12 @@ class IngestCommandITCase {
             assertStrictlyIncreasingSeq(door);
             assertThat(door).allSatisfy(f -> assertThat(f.getWidth()).isEqualTo(160));
             assertThat(door).allSatisfy(f -> assertThat(f.getHeight()).isEqualTo(120));
+            // MJPEG over HTTP has no timestamps of its own: frames are stamped when received
+            assertThat(door)
+                    .allSatisfy(
+                            f ->
+                                    assertThat(f.getAttributes().get("captureTimeSource"))
+                                            .isEqualTo("receive"));
         } finally {
             ingest.stop();
             server.close();
@@ -251,6 +269,10 @@ class IngestCommandITCase {
                                 "tx-" + id,
                                 "--kafka.bounded",
                                 "true",
+                                // a backlog read after ingest stopped is old by frame age: every
+                                // frame is tokenized, as the assertions on counts expect
+                                "--tokenizer.overload-policy",
+                                "OFF",
                                 "--checkpoint.interval",
                                 "500ms",
                                 "--parallelism",
@@ -409,5 +431,9 @@ class IngestCommandITCase {
         public void close() {
             consumer.close();
         }
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
 }

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
 import dev.deltatok.wire.TokenDeltaSerde;
@@ -46,12 +48,31 @@ class ViewCommandITCase {
     private static final int FRAMES = 20;
     private static KafkaBroker broker;
     private static String topic;
+    private static String framesTopic;
+    private static Frame lastJpegOfCamA;
 
     @BeforeAll
     static void publishDeltas() throws Exception {
         broker = KafkaBroker.start();
         topic = "deltas-" + UUID.randomUUID();
-        Topics.ensure(broker.bootstrapServers(), List.of(topic), 4, true);
+        framesTopic = "frames-" + UUID.randomUUID();
+        Topics.ensure(broker.bootstrapServers(), List.of(topic, framesTopic), 4, true);
+        // What cameras sent: cam-a JPEG at 320x240, cam-b raw RGB24 at 1280x720.
+        try (KafkaProducer<String, Frame> frames =
+                Clients.frameProducer(broker.bootstrapServers())) {
+            for (long seq = 0; seq < FRAMES; seq++) {
+                lastJpegOfCamA = SourcePicturesTest.SourceFrames.jpeg("cam-a", seq, 320, 240);
+                frames.send(new ProducerRecord<>(framesTopic, "cam-a", lastJpegOfCamA));
+            }
+            for (long seq = 0; seq < 3; seq++) {
+                frames.send(
+                        new ProducerRecord<>(
+                                framesTopic,
+                                "cam-b",
+                                SourcePicturesTest.SourceFrames.raw("cam-b", seq, 1280, 720)));
+            }
+            frames.flush();
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (OnnxTokenizerModel model =
@@ -99,16 +120,18 @@ class ViewCommandITCase {
                                                 broker.bootstrapServers(),
                                                 "--topic",
                                                 topic,
+                                                "--frames-topic",
+                                                framesTopic,
                                                 "--from-beginning",
                                                 "--port",
                                                 "0",
                                                 "--exit-after",
-                                                "40s"));
+                                                "90s"));
         HttpClient http = HttpClient.newHttpClient();
         java.util.regex.Pattern url = java.util.regex.Pattern.compile("http://127.0.0.1:(\\d+)/");
         String base = null;
         JsonNode cameras = null;
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             java.util.regex.Matcher m = url.matcher(err.toString());
             if (base == null && m.find()) {
@@ -122,7 +145,9 @@ class ViewCommandITCase {
                 cameras = new ObjectMapper().readTree(get(http, base + "/api/cameras").body());
                 if (cameras.size() == 2
                         && cameras.get(0).path("deltas").asInt() == FRAMES
-                        && cameras.get(1).path("deltas").asInt() == FRAMES) {
+                        && cameras.get(1).path("deltas").asInt() == FRAMES
+                        && sourceSeq(cameras, "cam-a") == FRAMES - 1
+                        && sourceSeq(cameras, "cam-b") == 2) {
                     break;
                 }
             } catch (java.io.IOException notYet) {
@@ -149,6 +174,25 @@ class ViewCommandITCase {
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png.body()));
         assertThat(image.getWidth()).isEqualTo(256);
         assertThat(get(http, base + "/camera/nobody.png").statusCode()).isEqualTo(404);
+
+        // The source pane: JPEG as the camera sent it, raw converted and scaled down.
+        HttpResponse<byte[]> jpeg = get(http, base + "/source/cam-a");
+        assertThat(jpeg.statusCode()).isEqualTo(200);
+        assertThat(jpeg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(jpeg.headers().firstValue("X-Frame-Seq")).hasValue(Long.toString(FRAMES - 1));
+        assertThat(jpeg.body()).isEqualTo(lastJpegOfCamA.getData().array());
+        BufferedImage source = ImageIO.read(new ByteArrayInputStream(jpeg.body()));
+        assertThat(source.getWidth()).isEqualTo(320);
+        assertThat(source.getHeight()).isEqualTo(240);
+        HttpResponse<byte[]> raw = get(http, base + "/source/cam-b");
+        assertThat(raw.statusCode()).isEqualTo(200);
+        BufferedImage converted = ImageIO.read(new ByteArrayInputStream(raw.body()));
+        assertThat(converted.getWidth()).isEqualTo(SourcePictures.MAX_SIDE);
+        assertThat(converted.getHeight()).isEqualTo(360);
+        JsonNode camB = camera(cameras, "cam-b").path("source");
+        assertThat(camB.path("width").asInt()).isEqualTo(1280);
+        assertThat(camB.path("format").asText()).isEqualTo("RGB24");
+        assertThat(get(http, base + "/source/nobody").statusCode()).isEqualTo(404);
         assertThat(view.get()).isZero();
     }
 
@@ -170,6 +214,19 @@ class ViewCommandITCase {
             assertThat(exit).isNotZero();
             assertThat(err.toString()).contains("is not available").contains("--port");
         }
+    }
+
+    private static JsonNode camera(JsonNode cameras, String id) {
+        for (JsonNode c : cameras) {
+            if (c.path("id").asText().equals(id)) {
+                return c;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    private static long sourceSeq(JsonNode cameras, String id) {
+        return camera(cameras, id).path("source").path("seq").asLong(-1);
     }
 
     private static HttpResponse<byte[]> get(HttpClient http, String url) throws Exception {

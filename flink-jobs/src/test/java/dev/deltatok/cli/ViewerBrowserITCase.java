@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
+import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
 import dev.deltatok.wire.TokenDeltaSerde;
@@ -54,6 +56,7 @@ class ViewerBrowserITCase {
     private static final List<String> CAMERAS = List.of("cam-a", "cam-b");
     private static KafkaBroker broker;
     private static String topic;
+    private static String framesTopic;
     private static OnnxTokenizerModel model;
     private static TokenizerCore tokenizer;
     private static final Map<String, CameraState> STATES = new LinkedHashMap<>();
@@ -62,7 +65,8 @@ class ViewerBrowserITCase {
     static void start() {
         broker = KafkaBroker.start();
         topic = "deltas-" + UUID.randomUUID();
-        Topics.ensure(broker.bootstrapServers(), List.of(topic), 2, true);
+        framesTopic = "frames-" + UUID.randomUUID();
+        Topics.ensure(broker.bootstrapServers(), List.of(topic, framesTopic), 2, true);
         model = OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT);
         tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
         CAMERAS.forEach(c -> STATES.put(c, tokenizer.newState(c)));
@@ -93,6 +97,8 @@ class ViewerBrowserITCase {
                                                 broker.bootstrapServers(),
                                                 "--topic",
                                                 topic,
+                                                "--frames-topic",
+                                                framesTopic,
                                                 "--from-beginning",
                                                 "--port",
                                                 "0",
@@ -110,11 +116,15 @@ class ViewerBrowserITCase {
                     .allSatisfy(t -> assertThat(CAMERAS).anyMatch(t::contains));
             wait.until(d -> seqOf(d, "cam-a") == 4 && pictureLoaded(d, "cam-a"));
             String before = img(browser, "cam-a").getAttribute("src");
+            // The source pane shows the camera's latest frame as it came (JPEG, 320x240).
+            wait.until(d -> sourceSeqOf(d, "cam-a") == 4 && sourceWidth(d, "cam-a") == 320);
+            assertThat(source(browser, "cam-a").isDisplayed()).isTrue();
 
             publish(5, 12);
             wait.until(d -> seqOf(d, "cam-a") == 11 && pictureLoaded(d, "cam-a"));
             wait.until(d -> seqOf(d, "cam-b") == 11 && pictureLoaded(d, "cam-b"));
             assertThat(img(browser, "cam-a").getAttribute("src")).isNotEqualTo(before);
+            wait.until(d -> sourceSeqOf(d, "cam-b") == 11 && sourceWidth(d, "cam-b") == 320);
 
             Path shot = Path.of("target", "viewer.png");
             Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
@@ -162,12 +172,40 @@ class ViewerBrowserITCase {
     }
 
     private static WebElement img(org.openqa.selenium.WebDriver d, String camera) {
+        return element(d, camera, "img.reconstruction");
+    }
+
+    private static WebElement source(org.openqa.selenium.WebDriver d, String camera) {
+        return element(d, camera, "img.source");
+    }
+
+    private static WebElement element(
+            org.openqa.selenium.WebDriver d, String camera, String selector) {
         for (WebElement section : d.findElements(By.cssSelector("#cameras > div"))) {
             if (section.findElement(By.tagName("h2")).getText().contains(camera)) {
-                return section.findElement(By.tagName("img"));
+                return section.findElement(By.cssSelector(selector));
             }
         }
         throw new org.openqa.selenium.NoSuchElementException(camera);
+    }
+
+    private static long sourceSeqOf(org.openqa.selenium.WebDriver d, String camera) {
+        try {
+            String seq = source(d, camera).getAttribute("data-seq");
+            return seq == null || seq.isEmpty() ? -1 : Long.parseLong(seq);
+        } catch (org.openqa.selenium.NoSuchElementException e) {
+            return -1;
+        }
+    }
+
+    /** The natural width of the camera's loaded source picture, 0 while none is loaded. */
+    private static int sourceWidth(org.openqa.selenium.WebDriver d, String camera) {
+        Object width =
+                ((JavascriptExecutor) d)
+                        .executeScript(
+                                "return arguments[0].complete ? arguments[0].naturalWidth : 0;",
+                                source(d, camera));
+        return width instanceof Number n ? n.intValue() : 0;
     }
 
     private static long seqOf(org.openqa.selenium.WebDriver d, String camera) {
@@ -188,13 +226,25 @@ class ViewerBrowserITCase {
         return width instanceof Number n && n.intValue() > 0;
     }
 
-    /** Tokenises frames [from, to) of each camera offline and publishes their deltas. */
+    /**
+     * Publishes frames [from, to) of each camera as 320x240 JPEG to the frames topic, tokenises
+     * them offline at 256x256 and publishes their deltas.
+     */
     private static void publish(long from, long to) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (KafkaProducer<String, TokenDelta> producer =
-                new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde())) {
+                        new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde());
+                KafkaProducer<String, Frame> frames =
+                        Clients.frameProducer(broker.bootstrapServers())) {
             for (String camera : CAMERAS) {
+                for (long seq = from; seq < to; seq++) {
+                    frames.send(
+                            new ProducerRecord<>(
+                                    framesTopic,
+                                    camera,
+                                    SourcePicturesTest.SourceFrames.jpeg(camera, seq, 320, 240)));
+                }
                 SyntheticScene scene =
                         SyntheticScenes.create(
                                 "corridor", SyntheticScenes.seedFor(camera), 256, 256);
@@ -212,6 +262,7 @@ class ViewerBrowserITCase {
                 }
             }
             producer.flush();
+            frames.flush();
         }
     }
 

@@ -38,9 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JPEG frames into the model's 256x256 input on one core: {@code scaled} (the job's path:
- * DCT-domain decoding at a reduced size, then area resampling) against {@code full} (ImageIO
- * decoding at full size, then the same area resampling). Score is frames per second. The frames are
- * 8 pictures of the synthetic {@code busy} scene as JPEG quality 0.8 (4:2:0), or, with {@code
+ * DCT-domain area resampling) against {@code full} (ImageIO decoding at full size, then area
+ * resampling) and {@code scaledBefore} (the scaled decoder before its block-sum and Huffman
+ * changes, {@link ScaledJpegDecoderBefore}). Score is frames per second. The frames are 8 pictures
+ * of the synthetic {@code busy} scene as JPEG quality 0.8 (4:2:0), or, with {@code
  * -Djpeg.dir=FOLDER}, the {@code .jpg} files of a folder whose names start with the size (e.g.
  * {@code 1280x720-0001.jpg}, from {@code ffmpeg -i CLIP -s 1280x720 -q:v 5
  * FOLDER/1280x720-%04d.jpg}). Setup prints the mean PSNR of scaled against full.
@@ -88,18 +89,23 @@ public class JpegDecodeBenchmark {
         scaled = new FrameDecoder(FrameLimits.defaults(), 256, 256);
         full = FrameDecoder.withFullJpegDecoding(FrameLimits.defaults(), 256, 256);
         double psnr = 0;
+        double psnrBefore = 0;
         long bytes = 0;
         for (Frame f : frames) {
-            psnr += ImageQuality.psnrDb(scaled.decode(f), full.decode(f));
+            RgbImage reference = full.decode(f);
+            psnr += ImageQuality.psnrDb(scaled.decode(f), reference);
+            psnrBefore += ImageQuality.psnrDb(new RgbImage(256, 256, before(f)), reference);
             bytes += f.getData().remaining();
         }
         System.out.printf(
                 Locale.ROOT,
-                "%n%s: %d frames, mean %.1f KB; PSNR scaled vs full decode + area resample: %.2f dB%n",
+                "%n%s: %d frames, mean %.1f KB; PSNR vs full decode + area resample: scaled %.2f dB,"
+                        + " scaledBefore %.2f dB%n",
                 size,
                 frames.size(),
                 bytes / 1024.0 / frames.size(),
-                psnr / frames.size());
+                psnr / frames.size(),
+                psnrBefore / frames.size());
     }
 
     private Frame nextFrame() {
@@ -116,6 +122,15 @@ public class JpegDecodeBenchmark {
     @Benchmark
     public RgbImage full() throws FrameRejectedException {
         return full.decode(nextFrame());
+    }
+
+    @Benchmark
+    public byte[] scaledBefore() throws Exception {
+        return before(nextFrame());
+    }
+
+    private static byte[] before(Frame f) throws Exception {
+        return ScaledJpegDecoderBefore.decode(f.getData().array(), 256, 256, (w, h) -> {}).rgb();
     }
 
     private static Frame frame(byte[] jpeg, int width, int height) {

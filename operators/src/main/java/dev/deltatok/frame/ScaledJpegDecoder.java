@@ -130,16 +130,20 @@ final class ScaledJpegDecoder {
         return new Parser(data).decode(width, height, sizeCheck);
     }
 
+    /** Bits the Huffman tables decode in one look-up. */
+    private static final int LOOKAHEAD = 10;
+
     private static final class Huffman {
-        // lookahead of 9 bits: (length << 8) | symbol, or 0 when the code is longer
-        final int[] fast = new int[1 << 9];
+        // lookahead of LOOKAHEAD bits: (length << 8) | symbol, or 0 when the code is longer
+        final int[] fast = new int[1 << LOOKAHEAD];
         final int[] maxCode = new int[18];
         final int[] valPtr = new int[17];
         final int[] minCode = new int[17];
         final byte[] values;
-        // for AC tables: code and magnitude bits together within 9 bits, decoded in one step:
-        // (value << 16) | (run << 4) | total length, or 0
-        final int[] fastAc = new int[1 << 9];
+        // for AC tables: code and magnitude bits together within LOOKAHEAD bits, decoded in one
+        // step: (value << 16) | (run << 4) | total length; end of block (EOB) and a run of 16
+        // zeros (ZRL) have value 0 and run 0 and 15; or 0 when longer
+        final int[] fastAc = new int[1 << LOOKAHEAD];
 
         Huffman(int[] counts, byte[] values) throws Malformed {
             this.values = values;
@@ -159,10 +163,10 @@ final class ScaledJpegDecoder {
             maxCode[17] = Integer.MAX_VALUE;
             k = 0;
             code = 0;
-            for (int len = 1; len <= 9; len++) {
+            for (int len = 1; len <= LOOKAHEAD; len++) {
                 for (int i = 0; i < counts[len]; i++, k++) {
-                    int c = (minCode[len] + i) << (9 - len);
-                    int fill = 1 << (9 - len);
+                    int c = (minCode[len] + i) << (LOOKAHEAD - len);
+                    int fill = 1 << (LOOKAHEAD - len);
                     for (int j = 0; j < fill; j++) {
                         fast[c + j] = (len << 8) | (values[k] & 0xFF);
                     }
@@ -177,10 +181,16 @@ final class ScaledJpegDecoder {
                 int rs = e & 0xFF;
                 int run = rs >> 4;
                 int size = rs & 15;
-                if (size == 0 || len + size > 9) {
+                if (size == 0) {
+                    if (run == 0 || run == 15) {
+                        fastAc[peek] = (run << 4) | len;
+                    }
                     continue;
                 }
-                int raw = (peek >> (9 - len - size)) & ((1 << size) - 1);
+                if (len + size > LOOKAHEAD) {
+                    continue;
+                }
+                int raw = (peek >> (LOOKAHEAD - len - size)) & ((1 << size) - 1);
                 int value = Parser.extend(raw, size);
                 fastAc[peek] = (value << 16) | (run << 4) | (len + size);
             }
@@ -426,9 +436,7 @@ final class ScaledJpegDecoder {
             return new Result(outWidth, outHeight, toRgb(outWidth, outHeight), width, height);
         }
 
-        private void decodeScan(int mcusX, int mcusY, int outW) throws Malformed {
-            float[] coef = new float[64];
-            int[] nonZero = new int[64];
+        private void decodeScan(int mcusX, int mcusY, int stride) throws Malformed {
             int mcu = 0;
             int total = mcusX * mcusY;
             for (int my = 0; my < mcusY; my++) {
@@ -442,8 +450,7 @@ final class ScaledJpegDecoder {
                         int[] q = quant[c.tq];
                         for (int by = 0; by < c.v; by++) {
                             for (int bx = 0; bx < c.h; bx++) {
-                                int n = block(c, dch, ach, q, coef, nonZero);
-                                store(c, coef, nonZero, n, mx * c.h + bx, my * c.v + by, outW);
+                                block(c, dch, ach, q, mx * c.h + bx, my * c.v + by, stride);
                             }
                         }
                     }
@@ -455,80 +462,144 @@ final class ScaledJpegDecoder {
             }
         }
 
-        /** Decodes one block's coefficients (dequantised) into coef; returns how many are set. */
-        private int block(
-                Component c, Huffman dch, Huffman ach, int[] q, float[] coef, int[] nonZero)
+        /**
+         * Decodes one block and adds its share of every output pixel it touches. Each AC
+         * coefficient goes, as it is decoded, into the touched output rows' weight per horizontal
+         * frequency ({@code tile}); then the pass across the touched output columns. Doing the
+         * first pass while decoding lets the processor overlap the arithmetic with the bit reading.
+         */
+        private void block(
+                Component c, Huffman dch, Huffman ach, int[] q, int bx, int by, int stride)
                 throws Malformed {
-            int n = 0;
-            int t = symbol(dch);
-            int diff = t == 0 ? 0 : extend(receive(t), t);
+            int ny = c.wy.count()[by];
+            int nx = c.wx.count()[bx];
+            if (nx == 0) {
+                ny = 0; // padding beyond the image: decode, add nothing
+            }
+            float[] wy = c.wy.w()[by];
+            float[] t = tile;
+            int t0 = symbol(dch);
+            int diff = t0 == 0 ? 0 : extend(receive(t0), t0);
             c.pred += diff;
-            coef[0] = c.pred * q[0];
-            nonZero[n++] = 0;
+            float dcValue = c.pred * q[0];
+            int used = 0;
             int[] fastAc = ach.fastAc;
             for (int k = 1; k < 64; ) {
                 if (nbits < 16) {
                     fill();
                 }
-                int f = fastAc[(int) (bits >>> 55)];
+                int f = fastAc[(int) (bits >>> (64 - LOOKAHEAD))];
+                int z;
+                float val;
                 if (f != 0) {
                     int len = f & 15;
                     bits <<= len;
                     nbits -= len;
+                    if (f >>> 16 == 0) {
+                        if ((f & 0xF0) == 0) {
+                            break; // end of block
+                        }
+                        k += 16;
+                        continue;
+                    }
                     k += (f >> 4) & 15;
                     if (k > 63) {
                         throw new Malformed("coefficient index out of range");
                     }
-                    int z = ZIGZAG[k];
-                    coef[z] = (f >> 16) * q[z];
-                    nonZero[n++] = z;
-                    k++;
-                    continue;
-                }
-                int rs = symbol(ach);
-                int r = rs >> 4;
-                int s = rs & 15;
-                if (s == 0) {
-                    if (r != 15) {
-                        break;
+                    z = ZIGZAG[k];
+                    val = (f >> 16) * q[z];
+                } else {
+                    int rs = symbol(ach);
+                    int r = rs >> 4;
+                    int s = rs & 15;
+                    if (s == 0) {
+                        if (r != 15) {
+                            break;
+                        }
+                        k += 16;
+                        continue;
                     }
-                    k += 16;
-                    continue;
+                    k += r;
+                    if (k > 63) {
+                        throw new Malformed("coefficient index out of range");
+                    }
+                    z = ZIGZAG[k];
+                    val = extend(receive(s), s) * q[z];
                 }
-                k += r;
-                if (k > 63) {
-                    throw new Malformed("coefficient index out of range");
-                }
-                int z = ZIGZAG[k];
-                coef[z] = extend(receive(s), s) * q[z];
-                nonZero[n++] = z;
                 k++;
+                int u = z >> 3; // vertical frequency
+                int v = z & 7; // horizontal frequency
+                used |= 1 << v;
+                switch (ny) {
+                    case 0 -> {}
+                    case 1 -> t[v] += val * wy[u];
+                    case 2 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                    }
+                    case 3 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                    }
+                    case 4 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                        t[24 + v] += val * wy[24 + u];
+                    }
+                    case 5 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                        t[24 + v] += val * wy[24 + u];
+                        t[32 + v] += val * wy[32 + u];
+                    }
+                    case 6 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                        t[24 + v] += val * wy[24 + u];
+                        t[32 + v] += val * wy[32 + u];
+                        t[40 + v] += val * wy[40 + u];
+                    }
+                    case 7 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                        t[24 + v] += val * wy[24 + u];
+                        t[32 + v] += val * wy[32 + u];
+                        t[40 + v] += val * wy[40 + u];
+                        t[48 + v] += val * wy[48 + u];
+                    }
+                    case 8 -> {
+                        t[v] += val * wy[u];
+                        t[8 + v] += val * wy[8 + u];
+                        t[16 + v] += val * wy[16 + u];
+                        t[24 + v] += val * wy[24 + u];
+                        t[32 + v] += val * wy[32 + u];
+                        t[40 + v] += val * wy[40 + u];
+                        t[48 + v] += val * wy[48 + u];
+                        t[56 + v] += val * wy[56 + u];
+                    }
+                    default -> {
+                        for (int j = 0; j < ny; j++) {
+                            t[j * 8 + v] += val * wy[j * 8 + u];
+                        }
+                    }
+                }
             }
-            return n;
-        }
-
-        /**
-         * Adds the block's share of every output pixel it touches: first each touched output row's
-         * weight per horizontal frequency in use, then across the touched output columns.
-         */
-        private void store(
-                Component c, float[] coef, int[] nonZero, int n, int bx, int by, int stride) {
-            int ny = c.wy.count()[by];
-            int nx = c.wx.count()[bx];
-            if (ny == 0 || nx == 0) {
-                return; // padding beyond the image
+            if (ny == 0) {
+                return;
             }
-            float[] wy = c.wy.w()[by];
             float[] wx = c.wx.w()[bx];
             int y0 = c.wy.start()[by];
             int x0 = c.wx.start()[bx];
-            float[] t = tile;
             float[] out = c.plane;
-            if (n == 1) {
+            if (used == 0) {
                 // DC only (flat areas): the block adds the same level to what it covers
-                float dc = coef[0];
                 for (int j = 0; j < ny; j++) {
-                    float tj = dc * wy[j * 8];
+                    float tj = dcValue * wy[j * 8];
                     int o = (y0 + j) * stride + x0;
                     for (int i = 0; i < nx; i++) {
                         out[o + i] += tj * wx[i * 8];
@@ -536,27 +607,35 @@ final class ScaledJpegDecoder {
                 }
                 return;
             }
-            // t is all zero between blocks: the pass across puts back every value it reads
-            int used = 0;
-            for (int i = 0; i < n; i++) {
-                int z = nonZero[i];
-                int u = z >> 3; // vertical frequency
-                int v = z & 7; // horizontal frequency
-                used |= 1 << v;
-                float val = coef[z];
+            for (int j = 0; j < ny; j++) {
+                t[j * 8] += dcValue * wy[j * 8];
+            }
+            // t is all zero between blocks: the pass across puts back every value it reads, and
+            // reads every value the block set (the horizontal frequencies in used)
+            if (used < 1 << 2) {
                 for (int j = 0; j < ny; j++) {
-                    t[j * 8 + v] += val * wy[j * 8 + u];
+                    int o = (y0 + j) * stride + x0;
+                    int tj = j * 8;
+                    float a0 = t[tj];
+                    float a1 = t[tj + 1];
+                    t[tj] = 0f;
+                    t[tj + 1] = 0f;
+                    for (int i = 0; i < nx; i++) {
+                        int wi = i * 8;
+                        out[o + i] += a0 * wx[wi] + a1 * wx[wi + 1];
+                    }
                 }
+                return;
             }
             if (used < 1 << 4) {
                 // only the four lowest horizontal frequencies: most blocks of camera pictures
                 for (int j = 0; j < ny; j++) {
                     int o = (y0 + j) * stride + x0;
                     int tj = j * 8;
-                    float t0 = t[tj];
-                    float t1 = t[tj + 1];
-                    float t2 = t[tj + 2];
-                    float t3 = t[tj + 3];
+                    float a0 = t[tj];
+                    float a1 = t[tj + 1];
+                    float a2 = t[tj + 2];
+                    float a3 = t[tj + 3];
                     t[tj] = 0f;
                     t[tj + 1] = 0f;
                     t[tj + 2] = 0f;
@@ -564,7 +643,36 @@ final class ScaledJpegDecoder {
                     for (int i = 0; i < nx; i++) {
                         int wi = i * 8;
                         out[o + i] +=
-                                t0 * wx[wi] + t1 * wx[wi + 1] + t2 * wx[wi + 2] + t3 * wx[wi + 3];
+                                a0 * wx[wi] + a1 * wx[wi + 1] + a2 * wx[wi + 2] + a3 * wx[wi + 3];
+                    }
+                }
+                return;
+            }
+            if (used < 1 << 6) {
+                for (int j = 0; j < ny; j++) {
+                    int o = (y0 + j) * stride + x0;
+                    int tj = j * 8;
+                    float a0 = t[tj];
+                    float a1 = t[tj + 1];
+                    float a2 = t[tj + 2];
+                    float a3 = t[tj + 3];
+                    float a4 = t[tj + 4];
+                    float a5 = t[tj + 5];
+                    t[tj] = 0f;
+                    t[tj + 1] = 0f;
+                    t[tj + 2] = 0f;
+                    t[tj + 3] = 0f;
+                    t[tj + 4] = 0f;
+                    t[tj + 5] = 0f;
+                    for (int i = 0; i < nx; i++) {
+                        int wi = i * 8;
+                        out[o + i] +=
+                                a0 * wx[wi]
+                                        + a1 * wx[wi + 1]
+                                        + a2 * wx[wi + 2]
+                                        + a3 * wx[wi + 3]
+                                        + a4 * wx[wi + 4]
+                                        + a5 * wx[wi + 5];
                     }
                 }
                 return;
@@ -572,26 +680,33 @@ final class ScaledJpegDecoder {
             for (int j = 0; j < ny; j++) {
                 int o = (y0 + j) * stride + x0;
                 int tj = j * 8;
-                float t0 = t[tj];
-                float t1 = t[tj + 1];
-                float t2 = t[tj + 2];
-                float t3 = t[tj + 3];
-                float t4 = t[tj + 4];
-                float t5 = t[tj + 5];
-                float t6 = t[tj + 6];
-                float t7 = t[tj + 7];
-                java.util.Arrays.fill(t, tj, tj + 8, 0f);
+                float a0 = t[tj];
+                float a1 = t[tj + 1];
+                float a2 = t[tj + 2];
+                float a3 = t[tj + 3];
+                float a4 = t[tj + 4];
+                float a5 = t[tj + 5];
+                float a6 = t[tj + 6];
+                float a7 = t[tj + 7];
+                t[tj] = 0f;
+                t[tj + 1] = 0f;
+                t[tj + 2] = 0f;
+                t[tj + 3] = 0f;
+                t[tj + 4] = 0f;
+                t[tj + 5] = 0f;
+                t[tj + 6] = 0f;
+                t[tj + 7] = 0f;
                 for (int i = 0; i < nx; i++) {
                     int wi = i * 8;
                     out[o + i] +=
-                            t0 * wx[wi]
-                                    + t1 * wx[wi + 1]
-                                    + t2 * wx[wi + 2]
-                                    + t3 * wx[wi + 3]
-                                    + t4 * wx[wi + 4]
-                                    + t5 * wx[wi + 5]
-                                    + t6 * wx[wi + 6]
-                                    + t7 * wx[wi + 7];
+                            a0 * wx[wi]
+                                    + a1 * wx[wi + 1]
+                                    + a2 * wx[wi + 2]
+                                    + a3 * wx[wi + 3]
+                                    + a4 * wx[wi + 4]
+                                    + a5 * wx[wi + 5]
+                                    + a6 * wx[wi + 6]
+                                    + a7 * wx[wi + 7];
                 }
             }
         }
@@ -613,16 +728,16 @@ final class ScaledJpegDecoder {
                 return rgb;
             }
             Component yc = comps[0];
-            Component cb = comps[1];
-            Component cr = comps[2];
+            float[] cbPlane = comps[1].plane;
+            float[] crPlane = comps[2].plane;
             // planes hold area averages without the level shift: Y + 128, Cb and Cr centred on 0
             for (int y = 0; y < outH; y++) {
                 int row = y * outW;
                 int o = row * 3;
                 for (int x = 0; x < outW; x++) {
                     float lum = yc.plane[row + x] + 128f;
-                    float u = cb.plane[row + x];
-                    float v = cr.plane[row + x];
+                    float u = cbPlane[row + x];
+                    float v = crPlane[row + x];
                     rgb[o++] = clamp(lum + 1.402f * v);
                     rgb[o++] = clamp(lum - 0.344136f * u - 0.714136f * v);
                     rgb[o++] = clamp(lum + 1.772f * u);
@@ -633,7 +748,10 @@ final class ScaledJpegDecoder {
 
         private static byte clamp(float v) {
             int i = (int) (v + 0.5f); // truncation toward zero only matters below 0, clamped anyway
-            return (byte) (i < 0 ? 0 : i > 255 ? 255 : i);
+            if ((i & ~0xFF) != 0) {
+                i = ~i >>> 31 == 0 ? 0 : 255; // below 0 or above 255
+            }
+            return (byte) i;
         }
 
         // ---- entropy-coded data
@@ -664,7 +782,7 @@ final class ScaledJpegDecoder {
             if (nbits < 16) {
                 fill();
             }
-            int peek = (int) (bits >>> 55);
+            int peek = (int) (bits >>> (64 - LOOKAHEAD));
             int e = h.fast[peek];
             if (e != 0) {
                 int len = e >> 8;
