@@ -104,32 +104,33 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Where the job resumes from: {@code --from-savepoint}, else (unless {@code --fresh}) the
      * newest complete restore point in the checkpoint folder; empty for a start with empty state.
-     * Says which on {@code err}.
+     * Says which on {@code out}.
      */
-    Optional<String> restorePath(TokenizerConfig config, PrintWriter err) throws IOException {
+    Optional<String> restorePath(TokenizerConfig config, PrintWriter out) throws IOException {
         if (fromSavepoint != null) {
-            err.printf("deltatok: resuming from %s (--from-savepoint)%n", fromSavepoint);
+            out.printf("deltatok: resuming from %s (--from-savepoint)%n", fromSavepoint);
             return Optional.of(fromSavepoint);
         }
         String dir = config.checkpointDir();
         if (dir == null) {
-            err.println(
+            out.println(
                     "deltatok: no --checkpoint.dir: checkpoints stay in memory; a restart begins"
                             + " every camera again at deltaSeq 0");
             return Optional.empty();
         }
         Optional<RestorePoint> latest = RestorePoint.latest(dir);
         if (fresh) {
-            err.printf(
+            out.printf(
                     "deltatok: --fresh: starting with empty state%s%n",
                     latest.map(p -> " (not resuming from " + p + ")").orElse(""));
             return Optional.empty();
         }
         if (latest.isEmpty()) {
-            err.printf("deltatok: no checkpoint in %s yet: starting with empty state%n", dir);
+            out.printf("deltatok: no checkpoint in %s yet: starting with empty state%n", dir);
             return Optional.empty();
         }
-        err.printf("deltatok: resuming from %s%n", latest.get());
+        out.printf("deltatok: resuming from %s%n", latest.get());
+        out.flush();
         return Optional.of(latest.get().path());
     }
 
@@ -171,6 +172,15 @@ final class RunCommand implements Callable<Integer> {
             job.getJobExecutionResult().get();
         } catch (ExecutionException e) {
             if (!stop.requested()) {
+                restore.ifPresent(
+                        path ->
+                                err.printf(
+                                        "deltatok: the job, resumed from %s, failed; if that state"
+                                                + " does not belong to this job, choose another"
+                                                + " with --from-savepoint or start empty with"
+                                                + " --fresh%n",
+                                        path));
+                err.flush();
                 throw e;
             }
         }

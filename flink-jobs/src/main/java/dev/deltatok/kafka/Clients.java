@@ -6,6 +6,7 @@ import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.wire.FrameSerde;
 import dev.deltatok.wire.RejectedFrameSerde;
 import dev.deltatok.wire.TokenDeltaSerde;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,7 +26,17 @@ public final class Clients {
      * slows producers down instead of expiring frames.
      */
     public static KafkaProducer<String, Frame> frameProducer(String bootstrapServers) {
+        return frameProducer(bootstrapServers, Duration.ofMinutes(1));
+    }
+
+    /**
+     * {@link #frameProducer(String)} whose {@code send} waits up to {@code maxBlock} for the
+     * metadata of a broker that is away, instead of failing the frame after a minute.
+     */
+    public static KafkaProducer<String, Frame> frameProducer(
+            String bootstrapServers, Duration maxBlock) {
         Properties p = new Properties();
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);

@@ -25,6 +25,9 @@ final class CameraFeed implements AutoCloseable {
 
     private static final List<String> SCENES = List.of("corridor", "busy", "cut", "pan");
 
+    /** How long a send may wait for a broker that is away; cameras stall, no frame is lost. */
+    private static final java.time.Duration LONGEST_OUTAGE = java.time.Duration.ofMinutes(10);
+
     private final String topic;
     private final Map<String, SyntheticScene> cameras = new LinkedHashMap<>();
     private final KafkaProducer<String, Frame> producer;
@@ -40,7 +43,7 @@ final class CameraFeed implements AutoCloseable {
                     SyntheticScenes.create(
                             SCENES.get(c % SCENES.size()), SyntheticScenes.seedFor(id), 128, 96));
         }
-        this.producer = Clients.frameProducer(bootstrapServers);
+        this.producer = Clients.frameProducer(bootstrapServers, LONGEST_OUTAGE);
     }
 
     /** Sends the next round: one frame of every camera, with {@code seq} = the round number. */

@@ -45,6 +45,10 @@ final class RunProcess implements AutoCloseable {
         command.add("-Xmx1g");
         command.add("-XX:+UseG1GC");
         command.addAll(JVM_OPENS);
+        // the command's own logging, not a log4j2-test configuration of a test dependency
+        command.add(
+                "-Dlog4j2.configurationFile="
+                        + DeltatokCli.class.getResource("/log4j2.properties"));
         command.add(DeltatokCli.class.getName());
         command.add("run");
         command.addAll(args);
@@ -91,6 +95,12 @@ final class RunProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The last lines of the log, for failure messages. */
+    String logTail() {
+        String log = log();
+        return log.substring(Math.max(0, log.length() - 8000));
     }
 
     @Override

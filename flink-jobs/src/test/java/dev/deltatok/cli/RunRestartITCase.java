@@ -114,8 +114,12 @@ class RunRestartITCase {
                 if (sigterm) {
                     first.terminate();
                     int exit = first.awaitExit(Duration.ofSeconds(180));
-                    assertThat(exit).as("exit status after SIGTERM\n" + first.log()).isZero();
-                    assertThat(first.log()).contains("deltatok: stopped; savepoint ");
+                    assertThat(exit).as("exit status after SIGTERM\n" + first.logTail()).isZero();
+                    assertThat(first.log().contains("deltatok: stopped; savepoint "))
+                            .as(
+                                    "the first run says it stopped with a savepoint\n"
+                                            + first.logTail())
+                            .isTrue();
                     assertThat(RestorePoint.latest(checkpoints.toUri().toString()))
                             .hasValueSatisfying(
                                     p ->
@@ -154,11 +158,18 @@ class RunRestartITCase {
         DeltaCollector.await(
                 () -> {
                     if (!run.isAlive()) {
-                        throw new AssertionError("deltatok run exited:\n" + run.log());
+                        throw new AssertionError("deltatok run exited:\n" + run.logTail());
                     }
                     return collector.count() >= n;
                 },
                 PATIENCE,
-                () -> what + ": " + n + " deltas (have " + collector.count() + ")\n" + run.log());
+                () ->
+                        what
+                                + ": "
+                                + n
+                                + " deltas (have "
+                                + collector.count()
+                                + ")\n"
+                                + run.logTail());
     }
 }
