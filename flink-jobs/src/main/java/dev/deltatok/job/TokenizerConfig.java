@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 
 /**
  * The job's configuration, read once from raw {@code --key value} arguments or a Flink {@link
@@ -205,7 +207,10 @@ public record TokenizerConfig(
         return KafkaConnection.of(bootstrapServers, kafkaPropertiesFile);
     }
 
-    /** The Flink settings the job runs with: checkpoints, state backend, no Kryo fallback. */
+    /**
+     * The Flink settings the job runs with: checkpoints (retained on cancellation and failure when
+     * {@code checkpoint.dir} is set), state backend, no Kryo fallback.
+     */
     public Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
         conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
@@ -220,7 +225,15 @@ public record TokenizerConfig(
                 "state.backend.type",
                 stateBackend == TokenizerOptions.StateBackend.ROCKSDB ? "rocksdb" : "hashmap");
         if (checkpointDir != null) {
-            conf.setString("execution.checkpointing.dir", checkpointDir);
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+            // A cancelled, failed or killed job keeps its latest checkpoint: the next start
+            // (deltatok run, or flink run -s) resumes from it instead of from nothing.
+            conf.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            conf.set(
+                    CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                    RestorePoint.savepointsFolder(checkpointDir));
         }
         conf.setString("pipeline.generic-types", "false");
         if (parallelism != null) {

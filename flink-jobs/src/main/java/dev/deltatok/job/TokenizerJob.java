@@ -28,6 +28,13 @@ public final class TokenizerJob {
     public static final String DELTA_SINK_UID = "deltatok-deltas-sink";
     public static final String REJECTED_SINK_UID = "deltatok-rejected-sink";
 
+    /**
+     * How long the job's Kafka clients wait for an unreachable broker before the job fails and
+     * restarts from its last checkpoint: 2 minutes (Kafka's default delivery timeout; its default
+     * metadata and API waits are 1 minute).
+     */
+    public static final long OUTAGE_TOLERANCE_MS = 120_000;
+
     private TokenizerJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -115,18 +122,27 @@ public final class TokenizerJob {
         consumer.setProperty("bootstrap.servers", config.bootstrapServers());
         consumer.setProperty("partition.discovery.interval.ms", "10000");
         consumer.setProperty("commit.offsets.on.checkpoint", "true");
+        // The source's partition discovery lists topics with this timeout; a broker outage
+        // shorter than it does not fail the job.
+        consumer.setProperty("default.api.timeout.ms", Long.toString(OUTAGE_TOLERANCE_MS));
         return consumer;
     }
 
     /**
      * Client settings of the sinks: {@code --kafka.properties-file} with the job's producer
      * settings set over it (the 15 min transaction timeout the exactly-once sink relies on, the 32
-     * MiB request size the topics allow).
+     * MiB request size the topics allow, and waits that ride out a broker outage of up to {@link
+     * #OUTAGE_TOLERANCE_MS}).
      */
     public static Properties producerProperties(TokenizerConfig config) {
         Properties producer = config.kafkaClientProperties();
         producer.setProperty("bootstrap.servers", config.bootstrapServers());
         producer.setProperty("transaction.timeout.ms", "900000");
+        // While the broker is away a send waits for metadata (max.block.ms) and a sent record for
+        // its acknowledgement (delivery.timeout.ms); past either the sink fails and the job
+        // restarts from its last checkpoint, exactly once either way.
+        producer.setProperty("max.block.ms", Long.toString(OUTAGE_TOLERANCE_MS));
+        producer.setProperty("delivery.timeout.ms", Long.toString(OUTAGE_TOLERANCE_MS));
         producer.setProperty("max.request.size", "33554432");
         producer.setProperty("linger.ms", "2");
         return producer;

@@ -288,7 +288,7 @@ public final class TokenizerOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Durable checkpoint storage URI (file:///..., s3://...); unset keeps checkpoints in JobManager memory.");
+                            "Durable checkpoint storage URI (file:///..., s3://...); the latest checkpoint there is kept when the job is cancelled or fails, and deltatok run resumes from it; unset keeps checkpoints in JobManager memory.");
 
     public static final ConfigOption<Integer> PARALLELISM =
             key("parallelism")

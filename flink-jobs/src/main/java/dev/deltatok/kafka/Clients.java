@@ -6,6 +6,7 @@ import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.wire.FrameSerde;
 import dev.deltatok.wire.RejectedFrameSerde;
 import dev.deltatok.wire.TokenDeltaSerde;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,7 +36,23 @@ public final class Clients {
 
     /** {@link #frameProducer(String)} with the connection's security settings. */
     public static KafkaProducer<String, Frame> frameProducer(KafkaConnection connection) {
+        return frameProducer(connection, Duration.ofMinutes(1));
+    }
+
+    /**
+     * {@link #frameProducer(String)} whose {@code send} waits up to {@code maxBlock} for the
+     * metadata of a broker that is away, instead of failing the frame after a minute.
+     */
+    public static KafkaProducer<String, Frame> frameProducer(
+            String bootstrapServers, Duration maxBlock) {
+        return frameProducer(KafkaConnection.plaintext(bootstrapServers), maxBlock);
+    }
+
+    /** {@link #frameProducer(String, Duration)} with the connection's security settings. */
+    public static KafkaProducer<String, Frame> frameProducer(
+            KafkaConnection connection, Duration maxBlock) {
         Properties p = connection.clientProperties();
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);

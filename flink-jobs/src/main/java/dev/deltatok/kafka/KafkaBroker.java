@@ -39,7 +39,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final Process process;
+    private Process process;
     private final Thread shutdownHook;
     private final Tls tls;
 
@@ -271,6 +271,39 @@ public final class KafkaBroker implements AutoCloseable {
         return dir.resolve("broker.log");
     }
 
+    /**
+     * Stops the broker process the way an operator would (SIGTERM, a controlled shutdown; SIGKILL
+     * after 20 s) and keeps its data: an outage that {@link #restart()} ends.
+     */
+    public synchronized void stop() {
+        stopProcess();
+        LOG.info("Kafka broker at {} stopped (data kept in {})", bootstrapServers(), dir);
+    }
+
+    /**
+     * Starts a stopped broker again on the same data folder and ports (same node id, same topics,
+     * same transaction state); returns once it serves.
+     *
+     * @throws IllegalStateException when it still runs or does not come back
+     */
+    public synchronized void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the broker at " + bootstrapServers() + " runs");
+        }
+        try {
+            ProcessBuilder builder =
+                    javaProcess(
+                            List.of("kafka.Kafka", dir.resolve("server.properties").toString()),
+                            logFile());
+            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart the Kafka broker", e);
+        }
+        awaitReady();
+        LOG.info("Kafka broker restarted at {}", bootstrapServers());
+    }
+
     /** Stops the broker process (SIGKILL after 20 s) and removes its data. */
     @Override
     public void close() {
@@ -283,6 +316,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private synchronized void destroy() {
+        stopProcess();
+        deleteRecursively(dir);
+    }
+
+    private synchronized void stopProcess() {
         if (process.isAlive()) {
             process.destroy();
             try {
@@ -294,7 +332,6 @@ public final class KafkaBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        deleteRecursively(dir);
     }
 
     private void awaitReady() {
