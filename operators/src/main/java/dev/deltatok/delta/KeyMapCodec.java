@@ -63,8 +63,8 @@ public final class KeyMapCodec {
     /**
      * Decodes updates, checking positions against {@code gridSize}.
      *
-     * @throws IllegalArgumentException if the bytes are truncated, over-long, or name a position
-     *     outside {@code [0, gridSize)}
+     * @throws IllegalArgumentException if the bytes are truncated, over-long, declare more updates
+     *     than they can hold, or name a position outside {@code [0, gridSize)}
      */
     public static Updates decode(ByteBuffer encoded, int gridSize) {
         ByteBuffer in = encoded.duplicate();
@@ -72,6 +72,16 @@ public final class KeyMapCodec {
         if (count > gridSize) {
             throw new IllegalArgumentException(
                     "key map declares " + count + " updates for a grid of " + gridSize);
+        }
+        // Each update takes at least two bytes: refuse a count the bytes cannot back before
+        // allocating for it (a huge grid would otherwise let a 5-byte key map allocate gigabytes).
+        if (count > in.remaining() / 2) {
+            throw new IllegalArgumentException(
+                    "truncated key map: it declares "
+                            + count
+                            + " updates but only "
+                            + in.remaining()
+                            + " bytes follow (at least 2 per update)");
         }
         int[] positions = new int[count];
         int[] slots = new int[count];

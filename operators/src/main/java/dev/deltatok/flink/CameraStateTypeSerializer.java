@@ -3,6 +3,7 @@ package dev.deltatok.flink;
 import dev.deltatok.state.CameraState;
 import dev.deltatok.state.CameraStateSerializer;
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -56,11 +57,48 @@ public final class CameraStateTypeSerializer extends TypeSerializer<CameraState>
         target.write(bytes);
     }
 
+    /**
+     * Reads one length-prefixed state.
+     *
+     * @throws IOException if the stream ends early, the length is negative or the bytes are not a
+     *     state ({@link CameraStateSerializer#deserialize}'s refusal as the cause)
+     */
     @Override
     public CameraState deserialize(DataInputView source) throws IOException {
-        byte[] bytes = new byte[source.readInt()];
-        source.readFully(bytes);
-        return FORMAT.deserialize(bytes);
+        byte[] bytes = readPayload(source, readLength(source));
+        try {
+            return FORMAT.deserialize(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot restore CameraState: " + e.getMessage(), e);
+        }
+    }
+
+    /** Largest buffer allocated ahead of the bytes that fill it. */
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    private static int readLength(DataInputView source) throws IOException {
+        int length = source.readInt();
+        if (length < 0) {
+            throw new IOException("corrupt CameraState: negative length " + length);
+        }
+        return length;
+    }
+
+    /**
+     * Reads {@code length} bytes, growing the buffer as they arrive, so a corrupt length fails at
+     * the end of the stream instead of allocating up to 2 GB first.
+     */
+    private static byte[] readPayload(DataInputView source, int length) throws IOException {
+        byte[] bytes = new byte[Math.min(length, CHUNK_BYTES)];
+        int filled = 0;
+        while (true) {
+            source.readFully(bytes, filled, bytes.length - filled);
+            filled = bytes.length;
+            if (filled == length) {
+                return bytes;
+            }
+            bytes = Arrays.copyOf(bytes, (int) Math.min(length, 2L * filled));
+        }
     }
 
     @Override
@@ -70,9 +108,9 @@ public final class CameraStateTypeSerializer extends TypeSerializer<CameraState>
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
-        int length = source.readInt();
+        int length = readLength(source);
         target.writeInt(length);
-        target.write(source, length);
+        target.write(readPayload(source, length));
     }
 
     @Override

@@ -379,18 +379,25 @@ final class ScaledJpegDecoder {
             if (ns != comps.length || adobeRgb) {
                 return null; // several scans, or RGB samples: the full decoder
             }
+            boolean[] named = new boolean[comps.length];
             for (int i = 0; i < ns; i++) {
                 int id = u8();
                 int t = u8();
-                Component c = null;
-                for (Component x : comps) {
-                    if (x.id == id) {
-                        c = x;
+                int index = -1;
+                for (int x = 0; x < comps.length; x++) {
+                    if (comps[x].id == id) {
+                        index = x;
                     }
                 }
-                if (c == null) {
+                if (index < 0) {
                     throw new Malformed("scan names an unknown component");
                 }
+                // every component once: a repeated id would leave another without its tables
+                if (named[index]) {
+                    throw new Malformed("scan names component " + id + " twice");
+                }
+                named[index] = true;
+                Component c = comps[index];
                 c.td = t >> 4;
                 c.ta = t & 15;
                 if (c.td > 3

@@ -29,6 +29,18 @@ import java.util.TreeMap;
  */
 public final class TokenMirror {
 
+    /** Largest grid side (rows or columns) a keyframe may declare, as keyed state accepts. */
+    public static final int MAX_GRID_SIDE = 1 << 14;
+
+    /** Most token ids per slot (residual levels) a keyframe may declare. */
+    public static final int MAX_LEVELS = 1 << 8;
+
+    /**
+     * Most token ids a keyframe's grid may hold (positions times levels): {@link Camera#tokenGrid}
+     * lays them out in one array.
+     */
+    public static final int MAX_GRID_TOKENS = 1 << 24;
+
     private final Map<String, Camera> cameras = new HashMap<>();
 
     /** What is held for one camera. */
@@ -123,6 +135,15 @@ public final class TokenMirror {
         Camera cam = cameras.computeIfAbsent(id, Camera::new);
         long seq = delta.getDeltaSeq();
         boolean keyframe = delta.getKind() == DeltaKind.KEYFRAME;
+        if (seq < 0) {
+            // deltaSeq counts from 0; a negative one would also pass for "nothing applied yet"
+            throw new MirrorSyncException(
+                    Problem.CORRUPT,
+                    id,
+                    cam.synced ? cam.lastApplied + 1 : -1,
+                    seq,
+                    "camera '" + id + "': negative deltaSeq " + seq);
+        }
         if (cam.lastApplied >= 0 && seq == cam.lastApplied) {
             throw new MirrorSyncException(
                     Problem.DUPLICATE,
@@ -206,8 +227,28 @@ public final class TokenMirror {
     private static void applyKeyframe(Camera cam, TokenDelta delta) {
         int rows = delta.getGridRows();
         int cols = delta.getGridCols();
-        if (rows <= 0 || cols <= 0 || delta.getLevels() <= 0) {
-            throw new IllegalArgumentException("grid " + rows + "x" + cols);
+        int levels = delta.getLevels();
+        if (rows <= 0
+                || cols <= 0
+                || levels <= 0
+                || rows > MAX_GRID_SIDE
+                || cols > MAX_GRID_SIDE
+                || levels > MAX_LEVELS
+                || (long) rows * cols * levels > MAX_GRID_TOKENS) {
+            throw new IllegalArgumentException(
+                    "grid "
+                            + rows
+                            + "x"
+                            + cols
+                            + " with "
+                            + levels
+                            + " levels: expected 1 to "
+                            + MAX_GRID_SIDE
+                            + " a side, 1 to "
+                            + MAX_LEVELS
+                            + " levels and at most "
+                            + MAX_GRID_TOKENS
+                            + " token ids in all");
         }
         TreeMap<Integer, int[]> table = new TreeMap<>();
         putUpserts(table, delta.getUpserts(), delta.getLevels());

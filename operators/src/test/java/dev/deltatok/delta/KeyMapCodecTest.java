@@ -52,6 +52,17 @@ class KeyMapCodecTest {
     }
 
     @Test
+    void refusesACountItsBytesCannotHoldBeforeAllocatingForIt() {
+        // count 2^30 in five bytes against the largest grid: used to allocate two int[2^30]
+        ByteBuffer hostile =
+                ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 4});
+
+        assertThatThrownBy(() -> KeyMapCodec.decode(hostile, Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("declares 1073741824 updates but only 0 bytes follow");
+    }
+
+    @Test
     void rejectsTruncatedBytes() {
         assertThatThrownBy(() -> KeyMapCodec.decode(ByteBuffer.wrap(new byte[] {2, 0, 5}), 16))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -144,6 +144,25 @@ class ScaledJpegDecoderTest {
         }
     }
 
+    @Test
+    void refusesAScanThatNamesOneComponentForAll() throws Exception {
+        // frame and scan give all three components id 1: the scan's table choices went to the
+        // last one only, and the first, pointed at a quantisation table never defined, threw a
+        // NullPointerException out of the decoder
+        byte[] data = sceneJpeg(64, 48, false, false);
+        int sof = indexOf(data, (byte) 0xFF, (byte) 0xC0);
+        int sos = indexOf(data, (byte) 0xFF, (byte) 0xDA);
+        for (int c = 0; c < 3; c++) {
+            data[sof + 10 + 3 * c] = 1; // component id
+            data[sos + 5 + 2 * c] = 1; // the scan's component id
+        }
+        data[sof + 12] = 2; // the first component's quantisation table: none with id 2
+
+        assertThatThrownBy(() -> ScaledJpegDecoder.decode(data, 16, 16, (w, h) -> {}))
+                .isInstanceOf(ScaledJpegDecoder.Malformed.class)
+                .hasMessageContaining("twice");
+    }
+
     private static int indexOf(byte[] data, byte a, byte b) {
         for (int i = 0; i + 1 < data.length; i++) {
             if (data[i] == a && data[i + 1] == b) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deltatok.core.TokenizerCore;
+import dev.deltatok.delta.KeyMapCodec;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.eval.ImageQuality;
 import dev.deltatok.frame.RgbImage;
@@ -12,8 +13,11 @@ import dev.deltatok.model.TestingTokenizerModel;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.DeltaKind;
+import dev.deltatok.schema.FrameStats;
+import dev.deltatok.schema.SlotUpsert;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,5 +152,87 @@ class TokenMirrorTest {
         assertThat(mirror.cameraIds()).containsExactlyInAnyOrder("cam", "other");
         assertThat(mirror.difference(other)).isEmpty();
         assertThat(mirror.difference(state)).isEmpty();
+    }
+
+    /** A keyframe of one slot (token id 7) at every position of a rows x cols grid. */
+    private static TokenDelta keyframe(
+            long seq, int rows, int cols, int levels, ByteBuffer keyMap) {
+        return TokenDelta.newBuilder()
+                .setCameraId("cam")
+                .setDeltaSeq(seq)
+                .setFrameSeq(seq)
+                .setCaptureTime(EMIT)
+                .setEmitTime(EMIT)
+                .setKind(DeltaKind.KEYFRAME)
+                .setModelId("m@1")
+                .setGridRows(rows)
+                .setGridCols(cols)
+                .setLevels(levels)
+                .setUpserts(
+                        List.of(SlotUpsert.newBuilder().setSlot(0).setTokens(List.of(7)).build()))
+                .setEvictions(List.of())
+                .setKeyMap(keyMap)
+                .setStats(
+                        FrameStats.newBuilder()
+                                .setChangedPatches(0)
+                                .setEncodedPatches(0)
+                                .setSentPatches(0)
+                                .setTokens(0)
+                                .setTableSize(1)
+                                .setEstimatedError(0f)
+                                .build())
+                .build();
+    }
+
+    private static ByteBuffer allAtSlotZero(int positions) {
+        int[] at = new int[positions];
+        for (int p = 0; p < positions; p++) {
+            at[p] = p;
+        }
+        return KeyMapCodec.encode(at, new int[positions], positions);
+    }
+
+    @Test
+    void refusesAKeyframeWhoseGridOverflows() {
+        // 65536 x 65536 positions is 0 in int arithmetic: an empty key map used to "fit" it
+        TokenMirror mirror = new TokenMirror();
+
+        assertThat(problemOf(() -> mirror.apply(keyframe(0, 65536, 65536, 1, allAtSlotZero(0)))))
+                .isEqualTo(Problem.CORRUPT);
+        assertThat(mirror.camera("cam").orElseThrow().synced()).isFalse();
+    }
+
+    @Test
+    void refusesAKeyframeWithMoreLevelsThanAnyModelHas() {
+        // used to be applied; laying out its token grid then allocated an int[2^31 - 1]
+        TokenMirror mirror = new TokenMirror();
+
+        assertThatThrownBy(
+                        () -> mirror.apply(keyframe(0, 1, 1, Integer.MAX_VALUE, allAtSlotZero(1))))
+                .isInstanceOf(MirrorSyncException.class)
+                .hasMessageContaining("2147483647 levels");
+    }
+
+    @Test
+    void refusesAKeyframeWhoseKeyMapCountTheBytesCannotHold() {
+        // a count of 2^28 in five bytes: decoding it used to allocate two int[2^28]
+        ByteBuffer hostile =
+                ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 1});
+        TokenMirror mirror = new TokenMirror();
+
+        assertThat(problemOf(() -> mirror.apply(keyframe(0, 16384, 16384, 1, hostile))))
+                .isEqualTo(Problem.CORRUPT);
+    }
+
+    @Test
+    void refusesANegativeDeltaSeq() {
+        // a negative seq passed for "nothing applied yet", so the same keyframe applied twice
+        TokenMirror mirror = new TokenMirror();
+
+        assertThat(problemOf(() -> mirror.apply(keyframe(-5, 2, 2, 1, allAtSlotZero(4)))))
+                .isEqualTo(Problem.CORRUPT);
+        mirror.apply(keyframe(0, 2, 2, 1, allAtSlotZero(4)));
+        assertThat(problemOf(() -> mirror.apply(keyframe(0, 2, 2, 1, allAtSlotZero(4)))))
+                .isEqualTo(Problem.DUPLICATE);
     }
 }

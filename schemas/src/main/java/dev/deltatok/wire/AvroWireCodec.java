@@ -160,7 +160,8 @@ public final class AvroWireCodec<T extends SpecificRecord> {
         }
         long written =
                 ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        if (!knownWriters.containsKey(written)) {
+        Schema writer = knownWriters.get(written);
+        if (writer == null) {
             throw new WireFormatException(
                     WireFormatException.Problem.UNKNOWN_FINGERPRINT,
                     "unknown schema fingerprint "
@@ -171,6 +172,22 @@ public final class AvroWireCodec<T extends SpecificRecord> {
                             + knownFingerprints()
                             + ")",
                     null);
+        }
+        try {
+            AvroBodyCheck.check(writer, bytes, HEADER_BYTES);
+        } catch (AvroBodyCheck.Refused e) {
+            if (e.truncated()) {
+                throw truncated(bytes.length, e);
+            }
+            throw new WireFormatException(
+                    WireFormatException.Problem.CORRUPT,
+                    "corrupt "
+                            + schema.getName()
+                            + " body ("
+                            + bytes.length
+                            + " bytes): "
+                            + e.getMessage(),
+                    e);
         }
         try {
             return decoder.decode(bytes);
@@ -204,7 +221,11 @@ public final class AvroWireCodec<T extends SpecificRecord> {
                         + length
                         + " bytes end before the "
                         + schema.getName()
-                        + " record does; expected a complete "
+                        + " record does"
+                        + (cause instanceof AvroBodyCheck.Refused
+                                ? " (" + cause.getMessage() + ")"
+                                : "")
+                        + "; expected a complete "
                         + describeExpected(),
                 cause);
     }

@@ -119,6 +119,101 @@ class AvroWireCodecTest {
                 .hasMessageStartingWith("truncated payload: " + (bytes.length - 1) + " bytes");
     }
 
+    /** Zig-zag varints, as Avro writes int, long, enum and length values. */
+    private static void varlong(ByteArrayOutputStream out, long value) {
+        long v = (value << 1) ^ (value >> 63);
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
+    private static void string(ByteArrayOutputStream out, String s) {
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        varlong(out, utf8.length);
+        out.write(utf8, 0, utf8.length);
+    }
+
+    /** A single-object header for the current schema of the type, then the body. */
+    private static <T extends org.apache.avro.specific.SpecificRecord> byte[] payload(
+            AvroWireCodec<T> codec, ByteArrayOutputStream body) {
+        ByteBuffer out = ByteBuffer.allocate(AvroWireCodec.HEADER_BYTES + body.size());
+        out.put(AvroWireCodec.MARKER_0).put(AvroWireCodec.MARKER_1);
+        out.order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(codec.fingerprint());
+        out.put(body.toByteArray());
+        return out.array();
+    }
+
+    @Test
+    void refusesAnArrayLongerThanItsBytesBeforeAllocatingIt() {
+        // a TokenDelta whose upserts declare 2^30 items in 69 bytes: Avro allocated an array of
+        // that capacity first (OutOfMemoryError), found by AvroWireCodecFuzzTest
+        AvroWireCodec<TokenDelta> codec = AvroWireCodec.forType(TokenDelta.class);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "cam");
+        varlong(body, 1); // deltaSeq
+        varlong(body, 1); // frameSeq
+        varlong(body, 0); // captureTime
+        varlong(body, 0); // emitTime
+        varlong(body, 1); // kind DELTA
+        string(body, "m@1");
+        varlong(body, 16); // gridRows
+        varlong(body, 16); // gridCols
+        varlong(body, 4); // levels
+        varlong(body, 1L << 30); // upserts: one block of 2^30 items
+        varlong(body, 3); // the first item's slot, then nothing
+
+        assertThatThrownBy(() -> codec.decode(payload(codec, body)))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("1073741824 items")
+                .satisfies(
+                        e ->
+                                assertThat(((WireFormatException) e).problem())
+                                        .isEqualTo(WireFormatException.Problem.TRUNCATED));
+    }
+
+    @Test
+    void refusesABlockWhoseNegativeCountHidesItsSize() {
+        // a negative count announces the block's byte size; skipping by that size must not let
+        // a huge item count through
+        AvroWireCodec<Frame> codec = AvroWireCodec.forType(Frame.class);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "cam");
+        varlong(body, 1); // seq
+        varlong(body, 0); // captureTime
+        varlong(body, 4); // width
+        varlong(body, 2); // height
+        varlong(body, 0); // format RGB24
+        varlong(body, 0); // data: empty
+        varlong(body, -(1L << 40)); // attributes: a block of 2^40 entries ...
+        varlong(body, 0); // ... said to take 0 bytes
+
+        assertThatThrownBy(() -> codec.decode(payload(codec, body)))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("1099511627776 items");
+    }
+
+    @Test
+    void refusesBytesLongerThanThePayloadBeforeAllocatingThem() {
+        AvroWireCodec<Frame> codec = AvroWireCodec.forType(Frame.class);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "cam");
+        varlong(body, 1); // seq
+        varlong(body, 0); // captureTime
+        varlong(body, 4); // width
+        varlong(body, 2); // height
+        varlong(body, 0); // format RGB24
+        varlong(body, Integer.MAX_VALUE - 8); // data: 2 GB declared, none present
+
+        assertThatThrownBy(() -> codec.decode(payload(codec, body)))
+                .isInstanceOf(WireFormatException.class)
+                .satisfies(
+                        e ->
+                                assertThat(((WireFormatException) e).problem())
+                                        .isEqualTo(WireFormatException.Problem.TRUNCATED));
+    }
+
     @Test
     void cameraKeysAreUtf8() {
         assertThat(CameraKeys.decode(CameraKeys.encode("höf-7"))).isEqualTo("höf-7");
