@@ -262,20 +262,27 @@ def jvm_memory(pid, gc_log, gc_pos):
             out["heap_used_mb"] = round(int(m.group(2)) / 1024.0, 1)
     except (OSError, subprocess.TimeoutExpired):
         pass
-    after = []
+    after, full = [], []
     try:
         with open(gc_log) as f:
             f.seek(gc_pos)
             chunk = f.read()
             gc_pos = f.tell()
         for m in re.finditer(r"Pause (Young|Full|Remark)[^\n]*? (\d+)M->(\d+)M\((\d+)M\)", chunk):
-            after.append(int(m.group(3)))
+            # A full GC (soak.sh forces one at half time and after the drain) leaves only live
+            # objects; after a young or mixed one the old generation still holds garbage.
+            if m.group(1) == "Full":
+                full.append(int(m.group(3)))
+            else:
+                after.append(int(m.group(3)))
     except OSError:
         pass
     if after:
         out["heap_after_gc_mb"] = min(after)
         out["heap_after_gc_last_mb"] = after[-1]
-    out["gcs"] = len(after)
+    if full:
+        out["heap_live_mb"] = full[-1]
+    out["gcs"] = len(after) + len(full)
     return out, gc_pos
 
 
@@ -423,22 +430,26 @@ def cmd_report(samples_file, counts_file, out_md, every):
     run = [r for r in rows if r.get("phase") == "run"]
     picked, next_at = [], 0.0
     for r in run:
-        if r["minute"] >= next_at - 0.5:
+        if r["minute"] >= next_at - 0.5 or "heap_live_mb" in r:
             picked.append(r)
-            next_at = r["minute"] + every
+            next_at = max(next_at, r["minute"] + every)
     if run and picked[-1] is not run[-1]:
         picked.append(run[-1])
-    picked += [r for r in rows if r.get("phase") != "run"][-1:]
+    rest = [r for r in rows if r.get("phase") != "run"]
+    picked += [r for r in rest[:-1] if "heap_live_mb" in r] + rest[-1:]
     lines = [
-        "| minute | phase | heap after GC (min of the minute) MB | RSS MB | NMT committed MB "
+        "| minute | phase | heap after young GC (min of the minute) MB | live heap after a full "
+        "GC MB | RSS MB | NMT committed MB "
         "(non-heap) | RSS − Java heap committed MB | frames produced | lag (records) | deltas "
         "| rejections | state bytes/camera (gauge) | checkpoint bytes | cameras expired |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for r in picked:
         lines.append(
-            "| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |"
+            "| %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |"
             % (_fmt(r.get("minute"), 1), r.get("phase"), _fmt(r.get("heap_after_gc_mb")),
+               _fmt(r.get("heap_live_mb")),
                _fmt(r.get("rss_mb"), 0), _fmt(r.get("nmt_committed_mb"), 0),
                _fmt(r.get("nmt_non_heap_mb"), 0), _fmt(r.get("rss_minus_heap_mb"), 0),
                _fmt(r.get("frames_produced")),
@@ -461,6 +472,13 @@ def cmd_report(samples_file, counts_file, out_md, every):
            counts.get("duplicates"), counts.get("gaps"), counts.get("streams"),
            counts.get("rejected_source_duplicates"), last.get("framesSkipped"), last.get("lag"))
     )
+    live = [(r["minute"], r["heap_live_mb"]) for r in rows if "heap_live_mb" in r]
+    if live:
+        lines.append("Live heap after the forced full GCs: %s." % ", ".join(
+            "%s MB at minute %.1f" % (mb, minute) for minute, mb in live))
+    failed = last.get("checkpoints_failed")
+    lines.append("Checkpoints: %s completed, %s failed; job exceptions: %s." % (
+        last.get("checkpoints_completed"), failed, last.get("job_exceptions")))
     lines.append("Rejections by reason: %s." % json.dumps(counts.get("rejected_by_reason", {}),
                                                         sort_keys=True))
     if last.get("lag"):
