@@ -2,6 +2,7 @@ package dev.deltatok.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.deltatok.delta.NoiseFloorMode;
 import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameLimits;
@@ -127,7 +128,28 @@ public final class TokenizerOptions {
                     .doubleType()
                     .defaultValue(TokenizerSettings.DEFAULT_CHANGE_THRESHOLD)
                     .withDescription(
-                            "Noise floor: a patch changed when its mean absolute difference to the reference exceeds this, in 8-bit levels.");
+                            "A patch changed when its mean absolute difference to the reference exceeds the camera's change threshold, in 8-bit levels: this value with a FIXED noise floor, the lowest threshold an ADAPTIVE one may use.");
+
+    public static final ConfigOption<NoiseFloorMode> NOISE_FLOOR =
+            key("tokenizer.noise-floor")
+                    .enumType(NoiseFloorMode.class)
+                    .defaultValue(TokenizerSettings.DEFAULT_NOISE_FLOOR)
+                    .withDescription(
+                            "ADAPTIVE: each camera's change threshold is tokenizer.noise-multiplier times its own noise level, learnt online from its frames and kept in state, between tokenizer.change-threshold and tokenizer.max-change-threshold; FIXED: tokenizer.change-threshold for every camera.");
+
+    public static final ConfigOption<Double> NOISE_MULTIPLIER =
+            key("tokenizer.noise-multiplier")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_NOISE_MULTIPLIER)
+                    .withDescription(
+                            "An adaptive change threshold is this many times the camera's noise level (lower quartile over patches of the mean absolute block-mean difference between consecutive frames).");
+
+    public static final ConfigOption<Double> MAX_CHANGE_THRESHOLD =
+            key("tokenizer.max-change-threshold")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MAX_CHANGE_THRESHOLD)
+                    .withDescription(
+                            "Highest change threshold an adaptive noise floor may reach, in 8-bit levels; bounds the drift a noisy camera can hide.");
 
     public static final ConfigOption<Integer> REFERENCE_BLOCK =
             key("tokenizer.reference-block")
@@ -182,6 +204,13 @@ public final class TokenizerOptions {
                     .defaultValue(TokenizerSettings.DEFAULT_KEYFRAME_ERROR_BOUND)
                     .withDescription(
                             "A keyframe when the estimated error left after the token cap still exceeds this.");
+
+    public static final ConfigOption<Integer> MAX_LEVELS =
+            key("tokenizer.max-levels")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MAX_LEVELS)
+                    .withDescription(
+                            "Most residual levels sent per patch, in both modes; 0 sends up to every level the model has.");
 
     public static final ConfigOption<Integer> MAX_TOKENS_PER_FRAME =
             key("tokenizer.max-tokens-per-frame")

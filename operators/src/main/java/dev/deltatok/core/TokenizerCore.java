@@ -2,6 +2,7 @@ package dev.deltatok.core;
 
 import dev.deltatok.delta.BudgetPacker;
 import dev.deltatok.delta.DeltaWriter;
+import dev.deltatok.delta.NoiseFloorMode;
 import dev.deltatok.delta.Plan;
 import dev.deltatok.delta.PreparedFrame;
 import dev.deltatok.delta.TokenizerSettings;
@@ -12,6 +13,7 @@ import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
 import dev.deltatok.reference.ChangeDetector;
+import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.reference.ReferencePolicy;
 import dev.deltatok.schema.Frame;
@@ -39,7 +41,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>validate and decode the frame to model resolution ({@link FrameDecoder});
- *   <li>change detection against the camera's reference ({@link ChangeDetector});
+ *   <li>change detection against the camera's reference ({@link ChangeDetector}), above the
+ *       camera's own noise floor ({@link NoiseEstimator});
  *   <li>the keyframe decision before encoding ({@link ReferencePolicy});
  *   <li>the patches to encode go straight from the decoded image into the round's encoder batch,
  *       one encoder call for every camera of the round;
@@ -68,6 +71,7 @@ public final class TokenizerCore {
     private final DeltaWriter writer;
     private final EncoderBatch batch;
     private final int[] allPositions;
+    private final float[] noiseScratch;
 
     /**
      * @throws IllegalArgumentException if the model is not patch-local or the settings do not fit
@@ -95,8 +99,7 @@ public final class TokenizerCore {
                                 spec.patchSize(),
                                 settings.referenceBlock(),
                                 spec.gridRows(),
-                                spec.gridCols()),
-                        settings.changeThreshold());
+                                spec.gridCols()));
         this.policy = ReferencePolicy.of(settings);
         this.packer = new BudgetPacker(spec, settings, policy);
         this.applier = new PlanApplier(spec, settings);
@@ -104,6 +107,7 @@ public final class TokenizerCore {
         this.batch = new EncoderBatch(spec, spec.patchesPerFrame());
         this.allPositions = new int[spec.patchesPerFrame()];
         Arrays.setAll(allPositions, p -> p);
+        this.noiseScratch = new float[spec.patchesPerFrame()];
     }
 
     public ModelSpec spec() {
@@ -221,8 +225,11 @@ public final class TokenizerCore {
         byte[] means = detector.blockMeans(image);
         int positions = spec.patchesPerFrame();
         boolean synced = state.synced() && state.fits(spec, settings);
+        float noiseLevel = noiseLevel(state, means);
         ChangeDetector.Change change =
-                policy.comparesReference(synced) ? detector.detect(means, state) : null;
+                policy.comparesReference(synced)
+                        ? detector.detect(means, state, settings.changeThresholdFor(noiseLevel))
+                        : null;
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
                 policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
@@ -242,7 +249,17 @@ public final class TokenizerCore {
                 row,
                 reason,
                 (float) cameraFrame.budgetScale(),
-                skippedFrames);
+                skippedFrames,
+                noiseLevel);
+    }
+
+    /** The camera's noise level updated with this frame's sample ({@link NoiseEstimator}). */
+    private float noiseLevel(CameraState state, byte[] means) {
+        if (settings.noiseFloor() == NoiseFloorMode.FIXED
+                || !state.compareWithPrevious(means, noiseScratch)) {
+            return state.noiseLevel();
+        }
+        return NoiseEstimator.update(state.noiseLevel(), NoiseEstimator.sample(noiseScratch));
     }
 
     /**
@@ -278,7 +295,9 @@ public final class TokenizerCore {
     private TokenDelta complete(
             CameraState state, PreparedFrame frame, EncodedPatches encoded, Instant emitTime) {
         Plan plan = packer.plan(frame, state, encoded);
-        AppliedPlan applied = applier.apply(state, plan, frame.frameSeq(), frame.blockMeans());
+        AppliedPlan applied =
+                applier.apply(
+                        state, plan, frame.frameSeq(), frame.blockMeans(), frame.noiseLevel());
         return writer.write(state.cameraId(), frame, plan, applied, state.table(), emitTime);
     }
 

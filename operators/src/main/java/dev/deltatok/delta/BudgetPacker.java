@@ -36,7 +36,8 @@ import java.util.List;
  * until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the frame's mean
  * estimated excess then exceeds the keyframe error bound, the frame becomes an ERROR_BOUND KEYFRAME
  * carrying every candidate. A keyframe decided before encoding gives every position the fewest
- * levels meeting the budget (every level in FULL mode).
+ * levels meeting the budget (every level in FULL mode). No position gets more than {@code
+ * maxLevels} levels.
  *
  * <p>Under overload a frame carries a budget scale below 1: the token cap is multiplied by it, the
  * error budget and the keyframe error bound divided by it, so fewer tokens and fewer levels per
@@ -47,11 +48,13 @@ public final class BudgetPacker {
     private final ModelSpec spec;
     private final TokenizerSettings settings;
     private final ReferencePolicy policy;
+    private final int maxLevels;
 
     public BudgetPacker(ModelSpec spec, TokenizerSettings settings, ReferencePolicy policy) {
         this.spec = spec;
         this.settings = settings;
         this.policy = policy;
+        this.maxLevels = settings.levelsFor(spec.levels());
     }
 
     /**
@@ -75,7 +78,7 @@ public final class BudgetPacker {
         for (int i = 0; i < selected.length; i++) {
             int row = frame.batchRow() + i;
             float best = encoded.levelError(row, spec.levels() - 1);
-            int levels = allLevels ? spec.levels() : fewestLevels(encoded, row, best, budget);
+            int levels = allLevels ? maxLevels : fewestLevels(encoded, row, best, budget);
             float error = encoded.levelError(row, levels - 1);
             assignments.add(
                     new Assignment(
@@ -264,13 +267,16 @@ public final class BudgetPacker {
         return settings.errorBudget() / frame.budgetScale();
     }
 
-    /** Fewest leading levels whose error is within the budget of the all-level error. */
+    /**
+     * Fewest leading levels whose error is within the budget of the all-level error, at most {@code
+     * maxLevels}.
+     */
     private int fewestLevels(EncodedPatches encoded, int row, float best, double budget) {
-        for (int l = 1; l <= spec.levels(); l++) {
+        for (int l = 1; l < maxLevels; l++) {
             if (encoded.levelError(row, l - 1) - best <= budget) {
                 return l;
             }
         }
-        return spec.levels();
+        return maxLevels;
     }
 }

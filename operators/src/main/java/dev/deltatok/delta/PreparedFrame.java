@@ -21,6 +21,8 @@ import java.time.Instant;
  *     (which may still become an ERROR_BOUND keyframe)
  * @param budgetScale fraction of the full budget in force for this frame, (0, 1]
  * @param skippedFrames frames of the camera skipped since its last delta
+ * @param noiseLevel the camera's noise level after this frame's sample (8-bit levels, negative
+ *     while unknown)
  */
 public record PreparedFrame(
         String cameraId,
@@ -33,7 +35,8 @@ public record PreparedFrame(
         int batchRow,
         KeyframeReason keyframeReason,
         float budgetScale,
-        int skippedFrames) {
+        int skippedFrames,
+        float noiseLevel) {
 
     /** Patches encoded for this frame. */
     public int encodedCount() {

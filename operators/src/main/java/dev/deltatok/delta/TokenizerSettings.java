@@ -30,6 +30,17 @@ import java.util.Objects;
  *     exempt, [1, 2^24]
  * @param includeLatents whether upserts carry the slot latent (little-endian float32)
  * @param frameLimits limits on frame size and payload
+ * @param noiseFloor ADAPTIVE: each camera's change threshold is {@code noiseMultiplier} times its
+ *     own estimated noise level, never below {@code changeThreshold} nor above {@code
+ *     maxChangeThreshold}; FIXED: {@code changeThreshold} for every camera
+ * @param noiseMultiplier how many times a camera's estimated noise level (lower quartile over
+ *     positions of the mean absolute block-mean difference between consecutive frames) its change
+ *     threshold is, [1, 100]
+ * @param maxChangeThreshold the highest change threshold an adaptive noise floor may reach, in
+ *     8-bit levels [0, 255] (below {@code changeThreshold}: no room to adapt); bounds the drift a
+ *     camera's noise can hide
+ * @param maxLevels most residual levels sent per patch, in both modes; 0 = every level the model
+ *     has, [0, 64]
  */
 public record TokenizerSettings(
         TokenizerMode mode,
@@ -44,7 +55,11 @@ public record TokenizerSettings(
         double keyframeErrorBound,
         int maxTokensPerFrame,
         boolean includeLatents,
-        FrameLimits frameLimits)
+        FrameLimits frameLimits,
+        NoiseFloorMode noiseFloor,
+        double noiseMultiplier,
+        double maxChangeThreshold,
+        int maxLevels)
         implements java.io.Serializable {
 
     public static final double DEFAULT_CHANGE_THRESHOLD = 4.0;
@@ -57,10 +72,15 @@ public record TokenizerSettings(
     public static final double DEFAULT_ERROR_BUDGET = 0.0002;
     public static final double DEFAULT_KEYFRAME_ERROR_BOUND = 0.004;
     public static final int DEFAULT_MAX_TOKENS_PER_FRAME = 384;
+    public static final NoiseFloorMode DEFAULT_NOISE_FLOOR = NoiseFloorMode.ADAPTIVE;
+    public static final double DEFAULT_NOISE_MULTIPLIER = 3.0;
+    public static final double DEFAULT_MAX_CHANGE_THRESHOLD = 16.0;
+    public static final int DEFAULT_MAX_LEVELS = 0;
 
     public TokenizerSettings {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(frameLimits, "frameLimits");
+        Objects.requireNonNull(noiseFloor, "noiseFloor");
         check("changeThreshold", changeThreshold, 0, 255);
         if (referenceBlock < 1 || referenceBlock > 64) {
             throw new IllegalArgumentException(
@@ -87,6 +107,12 @@ public record TokenizerSettings(
             throw new IllegalArgumentException(
                     "maxTokensPerFrame must be in [1, 16777216], got " + maxTokensPerFrame);
         }
+        check("noiseMultiplier", noiseMultiplier, 1, 100);
+        check("maxChangeThreshold", maxChangeThreshold, 0, 255);
+        if (maxLevels < 0 || maxLevels > 64) {
+            throw new IllegalArgumentException(
+                    "maxLevels must be in [0, 64] (0 = every level), got " + maxLevels);
+        }
     }
 
     private static void check(String name, double value, double min, double max) {
@@ -100,7 +126,8 @@ public record TokenizerSettings(
      * The bound these settings declare on a frame's mean excess error: the mean over patches of the
      * consumer's reconstruction MSE minus that of the full-level tokenisation of the same frame
      * (pixels in [0, 1]). It is the per-patch budget, or the escalation bound when the token cap
-     * defers changes, plus the largest squared drift the noise floor lets pass unseen.
+     * defers changes, plus the largest squared drift the noise floor lets pass unseen (at the
+     * highest change threshold a camera may reach: {@link #highestChangeThreshold()}).
      */
     public double declaredErrorBound() {
         return declaredErrorBound(1.0);
@@ -115,8 +142,37 @@ public record TokenizerSettings(
         if (!(budgetScale > 0 && budgetScale <= 1)) {
             throw new IllegalArgumentException("budgetScale must be in (0, 1], got " + budgetScale);
         }
-        double floor = changeThreshold / 255.0;
+        double floor = highestChangeThreshold() / 255.0;
         return Math.max(errorBudget, keyframeErrorBound) / budgetScale + floor * floor;
+    }
+
+    /**
+     * The highest change threshold a camera may use: {@code maxChangeThreshold} with an adaptive
+     * noise floor, {@code changeThreshold} with a fixed one.
+     */
+    public double highestChangeThreshold() {
+        return noiseFloor == NoiseFloorMode.ADAPTIVE
+                ? Math.max(changeThreshold, maxChangeThreshold)
+                : changeThreshold;
+    }
+
+    /**
+     * The change threshold of a camera whose estimated noise level is {@code noiseLevel} (8-bit
+     * levels; negative when not yet estimated): with an adaptive noise floor {@code noiseMultiplier
+     * * noiseLevel} clamped to [{@code changeThreshold}, {@code maxChangeThreshold}], else {@code
+     * changeThreshold}.
+     */
+    public double changeThresholdFor(double noiseLevel) {
+        if (noiseFloor == NoiseFloorMode.FIXED || !(noiseLevel > 0)) {
+            return changeThreshold;
+        }
+        return Math.max(
+                changeThreshold, Math.min(maxChangeThreshold, noiseMultiplier * noiseLevel));
+    }
+
+    /** The residual levels a patch may get from a model with {@code modelLevels} of them. */
+    public int levelsFor(int modelLevels) {
+        return maxLevels == 0 ? modelLevels : Math.min(maxLevels, modelLevels);
     }
 
     /** The token cap of a DELTA at {@code budgetScale} of the full budget: at least 1. */
@@ -146,7 +202,11 @@ public record TokenizerSettings(
                 .keyframeErrorBound(keyframeErrorBound)
                 .maxTokensPerFrame(maxTokensPerFrame)
                 .includeLatents(includeLatents)
-                .frameLimits(frameLimits);
+                .frameLimits(frameLimits)
+                .noiseFloor(noiseFloor)
+                .noiseMultiplier(noiseMultiplier)
+                .maxChangeThreshold(maxChangeThreshold)
+                .maxLevels(maxLevels);
     }
 
     public TokenizerSettings withMode(TokenizerMode newMode) {
@@ -168,6 +228,10 @@ public record TokenizerSettings(
         private int maxTokensPerFrame = DEFAULT_MAX_TOKENS_PER_FRAME;
         private boolean includeLatents = false;
         private FrameLimits frameLimits = FrameLimits.defaults();
+        private NoiseFloorMode noiseFloor = DEFAULT_NOISE_FLOOR;
+        private double noiseMultiplier = DEFAULT_NOISE_MULTIPLIER;
+        private double maxChangeThreshold = DEFAULT_MAX_CHANGE_THRESHOLD;
+        private int maxLevels = DEFAULT_MAX_LEVELS;
 
         private Builder() {}
 
@@ -236,6 +300,26 @@ public record TokenizerSettings(
             return this;
         }
 
+        public Builder noiseFloor(NoiseFloorMode v) {
+            noiseFloor = v;
+            return this;
+        }
+
+        public Builder noiseMultiplier(double v) {
+            noiseMultiplier = v;
+            return this;
+        }
+
+        public Builder maxChangeThreshold(double v) {
+            maxChangeThreshold = v;
+            return this;
+        }
+
+        public Builder maxLevels(int v) {
+            maxLevels = v;
+            return this;
+        }
+
         public TokenizerSettings build() {
             return new TokenizerSettings(
                     mode,
@@ -250,7 +334,11 @@ public record TokenizerSettings(
                     keyframeErrorBound,
                     maxTokensPerFrame,
                     includeLatents,
-                    frameLimits);
+                    frameLimits,
+                    noiseFloor,
+                    noiseMultiplier,
+                    maxChangeThreshold,
+                    maxLevels);
         }
     }
 }

@@ -5,18 +5,16 @@ import dev.deltatok.state.CameraState;
 
 /**
  * Change detection in pixel space: per grid position, how far the frame's reference-block means
- * moved from the camera's reference, and which positions moved more than the change threshold (mean
- * absolute difference in 8-bit levels). Cheap: it runs on block means, 1/16 of the pixels at the
- * default block of 4. Stateless; one instance serves every camera of a thread.
+ * moved from the camera's reference, and which positions moved more than the camera's change
+ * threshold (mean absolute difference in 8-bit levels). Cheap: it runs on block means, 1/16 of the
+ * pixels at the default block of 4. Stateless; one instance serves every camera of a thread.
  */
 public final class ChangeDetector {
 
     private final ReferenceGrid grid;
-    private final double changeThreshold;
 
-    public ChangeDetector(ReferenceGrid grid, double changeThreshold) {
+    public ChangeDetector(ReferenceGrid grid) {
         this.grid = grid;
-        this.changeThreshold = changeThreshold;
     }
 
     /** The frame's reference-block means, the form in which a reference is kept. */
@@ -24,8 +22,12 @@ public final class ChangeDetector {
         return grid.blockMeans(image);
     }
 
-    /** Compares block means with the camera's reference. */
-    public Change detect(byte[] blockMeans, CameraState state) {
+    /**
+     * Compares block means with the camera's reference.
+     *
+     * @param changeThreshold the camera's change threshold, 8-bit levels
+     */
+    public Change detect(byte[] blockMeans, CameraState state, double changeThreshold) {
         int positions = state.positions();
         float[] mad = new float[positions];
         float[] drift = new float[positions];

@@ -147,6 +147,26 @@ public final class ReferenceGrid {
         }
     }
 
+    /**
+     * Per grid position, the mean absolute difference (8-bit levels) between two block-mean images.
+     */
+    public void meanAbsoluteDifference(byte[] current, byte[] other, float[] mad) {
+        int per = patchSize / block;
+        int values = per * per * 3;
+        for (int r = 0; r < gridRows; r++) {
+            for (int c = 0; c < gridCols; c++) {
+                int abs = 0;
+                for (int y = 0; y < per; y++) {
+                    int o = ((r * per + y) * width + c * per) * 3;
+                    for (int i = 0; i < per * 3; i++) {
+                        abs += Math.abs((current[o + i] & 0xFF) - (other[o + i] & 0xFF));
+                    }
+                }
+                mad[r * gridCols + c] = (float) abs / values;
+            }
+        }
+    }
+
     /** Copies one grid position's blocks from {@code source} into {@code target}. */
     public void copyPosition(byte[] source, byte[] target, int position) {
         int per = patchSize / block;

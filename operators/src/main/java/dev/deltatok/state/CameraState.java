@@ -2,6 +2,7 @@ package dev.deltatok.state;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.table.TokenTable;
 import dev.deltatok.table.TokenTableView;
@@ -41,6 +42,8 @@ public final class CameraState {
     private float[] heldError;
     private float[] heldExcess;
     private byte[] waiting;
+    private byte[] previous;
+    private float noiseLevel = NoiseEstimator.UNKNOWN;
     private transient ReferenceGrid grid;
 
     private boolean synced;
@@ -87,6 +90,9 @@ public final class CameraState {
         this.heldError = new float[positions];
         this.heldExcess = new float[positions];
         this.waiting = new byte[positions];
+        // A new shape has no previous frame to compare with; the noise level is the camera's
+        // and survives.
+        this.previous = null;
         this.synced = false;
         this.framesSinceKeyframe = 0;
         this.grid = null;
@@ -138,6 +144,8 @@ public final class CameraState {
             float[] heldError,
             float[] heldExcess,
             byte[] waiting,
+            byte[] previous,
+            float noiseLevel,
             boolean synced,
             long nextDeltaSeq,
             long lastFrameSeq,
@@ -158,6 +166,8 @@ public final class CameraState {
         s.heldError = heldError;
         s.heldExcess = heldExcess;
         s.waiting = waiting;
+        s.previous = previous;
+        s.noiseLevel = noiseLevel;
         s.synced = synced;
         s.nextDeltaSeq = nextDeltaSeq;
         s.lastFrameSeq = lastFrameSeq;
@@ -245,6 +255,48 @@ public final class CameraState {
         referenceGrid().compare(blockMeans, reference, mad, msd);
     }
 
+    /**
+     * Per grid position, the mean absolute difference (8-bit levels) of {@code blockMeans} to the
+     * previous accepted frame's block means, the raw material of the noise estimate.
+     *
+     * @return false, leaving {@code mad} untouched, when there is no previous frame of this shape
+     */
+    public boolean compareWithPrevious(byte[] blockMeans, float[] mad) {
+        if (previous == null || previous.length != blockMeans.length) {
+            return false;
+        }
+        referenceGrid().meanAbsoluteDifference(blockMeans, previous, mad);
+        return true;
+    }
+
+    /**
+     * The camera's estimated noise level ({@link NoiseEstimator}), 8-bit levels; {@link
+     * NoiseEstimator#UNKNOWN} before two frames were seen.
+     */
+    public float noiseLevel() {
+        return noiseLevel;
+    }
+
+    /** Whether the block means of the previous accepted frame are kept. */
+    public boolean hasPrevious() {
+        return previous != null;
+    }
+
+    /** A copy of the previous accepted frame's block means, null when none is kept. */
+    public byte[] previous() {
+        return previous == null ? null : previous.clone();
+    }
+
+    /** The frame just accepted becomes the previous one; its noise sample has been taken. */
+    void recordPicture(byte[] blockMeans, float newNoiseLevel) {
+        if (previous == null || previous.length != blockMeans.length) {
+            previous = blockMeans.clone();
+        } else {
+            System.arraycopy(blockMeans, 0, previous, 0, blockMeans.length);
+        }
+        noiseLevel = newNoiseLevel;
+    }
+
     /** Estimated MSE of the tokens held at {@code position} against the picture they came from. */
     public float heldError(int position) {
         return heldError[position];
@@ -289,6 +341,10 @@ public final class CameraState {
 
     byte[] waitingArray() {
         return waiting;
+    }
+
+    byte[] previousArray() {
+        return previous;
     }
 
     /** Whether a KEYFRAME has been emitted for the current shape (the consumer holds a picture). */
@@ -363,6 +419,8 @@ public final class CameraState {
                 && Arrays.equals(heldError, s.heldError)
                 && Arrays.equals(heldExcess, s.heldExcess)
                 && Arrays.equals(waiting, s.waiting)
+                && Arrays.equals(previous, s.previous)
+                && Float.compare(noiseLevel, s.noiseLevel) == 0
                 && table.capacity() == s.table.capacity()
                 && Arrays.equals(table.liveSlots(), s.table.liveSlots()))) {
             return false;

@@ -1,5 +1,6 @@
 package dev.deltatok.state;
 
+import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.table.TokenTable;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,11 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Versioned binary form of {@link CameraState} for Flink keyed state. Layout of version 1 (all
+ * Versioned binary form of {@link CameraState} for Flink keyed state. Layout of version 2 (all
  * integers unsigned LEB128 varints unless noted, strings as Java modified UTF-8):
  *
  * <pre>
- * byte    version (= 1)
+ * byte    version (= 2)
  * utf     cameraId, modelId
  * varint  gridRows, gridCols, patchSize, levels, latentDim, referenceBlock
  * byte    flags (bit 0: synced)
@@ -25,15 +26,21 @@ import java.io.UncheckedIOException;
  * varint  table capacity, live slot count
  * per live slot (increasing id): varint slot; varint token count; varint tokens...;
  *         varlong useCount, lastUsed; byte hasLatent; [float32 scale; latentDim bytes]
+ * byte    hasPrevious; [bytes previous frame's block means, the reference's size]
+ * float32 noiseLevel (negative: not yet estimated)
  * </pre>
  *
- * Reference counts are not stored: they are rebuilt from the key map. A new layout gets a new
+ * Version 1 is the same without the last two fields: restored, a camera has no previous frame and
+ * no noise estimate, and learns both again from its next frames (its change threshold meanwhile is
+ * the configured floor, as version 1 used).
+ *
+ * <p>Reference counts are not stored: they are rebuilt from the key map. A new layout gets a new
  * version byte and this class keeps reading the old ones; frozen bytes of each released version
  * live in the test resources.
  */
 public final class CameraStateSerializer {
 
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
 
     public byte[] serialize(CameraState state) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
@@ -81,6 +88,12 @@ public final class CameraStateSerializer {
                     out.write(latent);
                 }
             }
+            byte[] previous = state.previousArray();
+            out.writeByte(previous == null ? 0 : 1);
+            if (previous != null) {
+                out.write(previous);
+            }
+            out.writeFloat(state.noiseLevel());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,13 +110,13 @@ public final class CameraStateSerializer {
             throw new IllegalArgumentException("empty CameraState bytes");
         }
         int version = bytes[0] & 0xFF;
-        if (version != 1) {
+        if (version != 1 && version != 2) {
             throw new IllegalArgumentException(
-                    "unsupported CameraState version " + version + "; this build reads 1");
+                    "unsupported CameraState version " + version + "; this build reads 1 and 2");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             in.readByte();
-            return readV1(in);
+            return read(in, version);
         } catch (EOFException e) {
             throw new IllegalArgumentException(
                     "truncated CameraState (" + bytes.length + " bytes)", e);
@@ -112,7 +125,7 @@ public final class CameraStateSerializer {
         }
     }
 
-    private static CameraState readV1(DataInputStream in) throws IOException {
+    private static CameraState read(DataInputStream in, int version) throws IOException {
         String cameraId = in.readUTF();
         String modelId = in.readUTF();
         int gridRows = readBounded(in, 1 << 14, "gridRows");
@@ -179,6 +192,24 @@ public final class CameraStateSerializer {
                 table.addReference(keyMap[p]);
             }
         }
+        byte[] previous = null;
+        float noiseLevel = NoiseEstimator.UNKNOWN;
+        if (version >= 2) {
+            if (in.readByte() != 0) {
+                if (refSize > in.available()) {
+                    throw new EOFException();
+                }
+                previous = new byte[(int) refSize];
+                in.readFully(previous);
+            }
+            noiseLevel = in.readFloat();
+            if (Float.isNaN(noiseLevel) || noiseLevel > 255) {
+                throw new IOException("noise level " + noiseLevel + " out of range");
+            }
+            if (noiseLevel < 0) {
+                noiseLevel = NoiseEstimator.UNKNOWN;
+            }
+        }
         if (in.read() != -1) {
             throw new IOException("trailing bytes");
         }
@@ -197,6 +228,8 @@ public final class CameraStateSerializer {
                 heldError,
                 heldExcess,
                 waiting,
+                previous,
+                noiseLevel,
                 synced,
                 nextDeltaSeq,
                 lastFrameSeq,

@@ -29,9 +29,11 @@ public final class PlanApplier {
 
     /**
      * Applies the plan of frame {@code frameSeq}, whose reference-block means are {@code
-     * blockMeans}, and records the frame.
+     * blockMeans}, and records the frame (it becomes the previous frame, {@code noiseLevel} the
+     * camera's noise level).
      */
-    public AppliedPlan apply(CameraState state, Plan plan, long frameSeq, byte[] blockMeans) {
+    public AppliedPlan apply(
+            CameraState state, Plan plan, long frameSeq, byte[] blockMeans, float noiseLevel) {
         if (plan.reason() == KeyframeReason.FIRST_FRAME
                 || plan.reason() == KeyframeReason.FULL_MODE) {
             if (!state.fits(spec, settings)) {
@@ -53,6 +55,7 @@ public final class PlanApplier {
                         ? rebuild(state, plan, blockMeans)
                         : update(state, plan, blockMeans);
         state.recordFrame(frameSeq, plan.isKeyframe());
+        state.recordPicture(blockMeans, noiseLevel);
         return applied;
     }
 

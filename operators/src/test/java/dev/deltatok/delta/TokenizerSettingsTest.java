@@ -57,7 +57,7 @@ class TokenizerSettingsTest {
     @Test
     void aShrunkBudgetScalesTheTokenCapAndLoosensTheDeclaredBoundByItsInverse() {
         TokenizerSettings settings = TokenizerSettings.defaults();
-        double floor = settings.changeThreshold() / 255.0;
+        double floor = settings.highestChangeThreshold() / 255.0;
 
         assertThat(settings.maxTokensPerFrame(1.0)).isEqualTo(settings.maxTokensPerFrame());
         assertThat(settings.maxTokensPerFrame(0.25)).isEqualTo(96);
@@ -67,5 +67,32 @@ class TokenizerSettingsTest {
                 .isCloseTo(4 * (settings.declaredErrorBound() - floor * floor), within(1e-12));
         assertThatThrownBy(() -> settings.declaredErrorBound(0))
                 .hasMessageContaining("budgetScale must be in (0, 1], got 0.0");
+    }
+
+    @Test
+    void anAdaptiveThresholdIsAMultipleOfTheNoiseLevelBetweenTheFloorAndTheCeiling() {
+        TokenizerSettings adaptive =
+                TokenizerSettings.builder()
+                        .changeThreshold(4)
+                        .noiseMultiplier(3)
+                        .maxChangeThreshold(16)
+                        .build();
+        TokenizerSettings fixed = adaptive.toBuilder().noiseFloor(NoiseFloorMode.FIXED).build();
+
+        assertThat(adaptive.changeThresholdFor(-1)).isEqualTo(4.0);
+        assertThat(adaptive.changeThresholdFor(0.5)).isEqualTo(4.0);
+        assertThat(adaptive.changeThresholdFor(2)).isEqualTo(6.0);
+        assertThat(adaptive.changeThresholdFor(40)).isEqualTo(16.0);
+        assertThat(adaptive.highestChangeThreshold()).isEqualTo(16.0);
+        assertThat(fixed.changeThresholdFor(40)).isEqualTo(4.0);
+        assertThat(fixed.highestChangeThreshold()).isEqualTo(4.0);
+        assertThat(adaptive.toBuilder().changeThreshold(20).build().changeThresholdFor(40))
+                .isEqualTo(20.0);
+        assertThat(adaptive.levelsFor(4)).isEqualTo(4);
+        assertThat(adaptive.toBuilder().maxLevels(2).build().levelsFor(4)).isEqualTo(2);
+        assertThatThrownBy(() -> adaptive.toBuilder().noiseMultiplier(0.5).build())
+                .hasMessageContaining("noiseMultiplier");
+        assertThatThrownBy(() -> adaptive.toBuilder().maxLevels(-1).build())
+                .hasMessageContaining("maxLevels");
     }
 }

@@ -7,6 +7,7 @@ import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
 import dev.deltatok.model.TestingTokenizerModel;
+import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.TokenDelta;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class CameraStateSerializerTest {
 
     static final String FROZEN_V1 = "/camera-state/camera-state-v1.bin";
+    static final String FROZEN_V2 = "/camera-state/camera-state-v2.bin";
     private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
 
     private final CameraStateSerializer serializer = new CameraStateSerializer();
@@ -40,6 +42,9 @@ class CameraStateSerializerTest {
                         .maxKeyframeInterval(250)
                         .keyframeErrorBound(0.004)
                         .maxTokensPerFrame(384)
+                        .noiseFloor(dev.deltatok.delta.NoiseFloorMode.ADAPTIVE)
+                        .noiseMultiplier(3.0)
+                        .maxChangeThreshold(16.0)
                         .build();
         TokenizerCore tokenizer = new TokenizerCore(model, settings);
         CameraState state = tokenizer.newState("frozen-cam");
@@ -155,9 +160,64 @@ class CameraStateSerializerTest {
         assertThat(state.waiting(0)).isZero();
         assertThat(java.util.Arrays.copyOf(state.reference(), 6))
                 .containsExactly(-47, -26, -65, -47, -26, -65);
+        // Version 1 kept no previous frame and no noise level: the camera learns them again.
+        assertThat(state.hasPrevious()).isFalse();
+        assertThat(state.noiseLevel()).isEqualTo(NoiseEstimator.UNKNOWN);
+        // Written again it is the current version, and reads back equal.
+        byte[] rewritten = serializer.serialize(state);
+        assertThat(rewritten[0]).isEqualTo((byte) CameraStateSerializer.CURRENT_VERSION);
+        assertThat(serializer.deserialize(rewritten)).isEqualTo(state);
+    }
+
+    @Test
+    void aVersion1StateRestoredIntoThisBuildKeepsTokenizing() throws Exception {
+        byte[] frozen;
+        try (InputStream in = getClass().getResourceAsStream(FROZEN_V1)) {
+            frozen = in.readAllBytes();
+        }
+        CameraState state = serializer.deserialize(frozen);
+        TestingTokenizerModel model = TestingTokenizerModel.create(8, 32, 32, 3, 256);
+        TokenizerCore tokenizer =
+                new TokenizerCore(model, TokenizerSettings.builder().tableCapacity(24).build());
+        SyntheticScene scene = SyntheticScenes.create("noise", 11, 32, 32);
+
+        for (int seq = 12; seq < 20; seq++) {
+            TokenDelta d = tokenizer.process(state, scene.frame("frozen-cam", seq), EMIT).delta();
+            assertThat(d.getDeltaSeq()).isEqualTo(seq);
+        }
+
+        assertThat(state.hasPrevious()).isTrue();
+        assertThat(state.noiseLevel()).isPositive();
+    }
+
+    @Test
+    void readsFrozenVersion2Bytes() throws Exception {
+        byte[] frozen;
+        try (InputStream in = getClass().getResourceAsStream(FROZEN_V2)) {
+            assertThat(in).as("frozen bytes " + FROZEN_V2).isNotNull();
+            frozen = in.readAllBytes();
+        }
+
+        CameraState state = serializer.deserialize(frozen);
+
+        // What the frozen bytes hold, written out by hand: the format, not today's algorithm.
+        assertThat(state.cameraId()).isEqualTo("frozen-cam");
+        assertThat(state.gridRows()).isEqualTo(4);
+        assertThat(state.nextDeltaSeq()).isEqualTo(12);
+        assertThat(state.lastFrameSeq()).isEqualTo(11);
+        assertThat(state.hasPrevious()).isTrue();
+        assertThat(state.previous()).hasSize(8 * 8 * 3);
+        assertThat(java.util.Arrays.copyOf(state.previous(), 6))
+                .containsExactly(FROZEN_V2_PREVIOUS_START);
+        assertThat(state.noiseLevel()).isEqualTo(FROZEN_V2_NOISE_LEVEL);
         // And the format round-trips: written again, the same bytes.
         assertThat(serializer.serialize(state)).isEqualTo(frozen);
     }
+
+    /** Read off the frozen version-2 bytes when they were written (see {@link #main}). */
+    private static final byte[] FROZEN_V2_PREVIOUS_START = {-48, -26, -65, -48, -26, -65};
+
+    private static final float FROZEN_V2_NOISE_LEVEL = 0.8792051f;
 
     @Test
     void rejectsUnknownVersions() {
@@ -179,12 +239,20 @@ class CameraStateSerializerTest {
 
     /**
      * Writes the frozen file of the current version: {@code java -cp <test classpath>
-     * dev.deltatok.state.CameraStateSerializerTest DIR}. Run it once per released version, never to
-     * make {@link #readsFrozenVersion1Bytes} pass.
+     * dev.deltatok.state.CameraStateSerializerTest DIR}, and prints what it holds. Run it once per
+     * released version, never to make a frozen-bytes test pass.
      */
     public static void main(String[] args) throws Exception {
-        Path out = Path.of(args[0], "camera-state-v1.bin");
+        Path out =
+                Path.of(args[0], "camera-state-v" + CameraStateSerializer.CURRENT_VERSION + ".bin");
         Files.createDirectories(out.getParent());
-        Files.write(out, new CameraStateSerializer().serialize(frozenScenario()));
+        CameraState state = frozenScenario();
+        Files.write(out, new CameraStateSerializer().serialize(state));
+        System.out.println(
+                "previous starts "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOf(state.previous(), 6))
+                        + ", noise level "
+                        + state.noiseLevel()
+                        + "f");
     }
 }
