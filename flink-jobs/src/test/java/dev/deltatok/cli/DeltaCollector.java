@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A read_committed consumer of a deltas topic on its own thread, from the earliest offset, that
@@ -31,7 +32,24 @@ final class DeltaCollector implements AutoCloseable {
                         () -> {
                             try (KafkaConsumer<String, TokenDelta> consumer =
                                     Clients.deltaConsumer(bootstrapServers)) {
-                                consumer.subscribe(List.of(topic));
+                                // Assigned, not subscribed: a group rebalance while the broker
+                                // is away would move the position back to the last committed
+                                // offset and read deltas twice; the log's content is what counts.
+                                List<TopicPartition> partitions = List.of();
+                                while (running && partitions.isEmpty()) {
+                                    partitions =
+                                            consumer.partitionsFor(topic).stream()
+                                                    .map(
+                                                            p ->
+                                                                    new TopicPartition(
+                                                                            topic, p.partition()))
+                                                    .toList();
+                                    if (partitions.isEmpty()) {
+                                        Thread.sleep(100);
+                                    }
+                                }
+                                consumer.assign(partitions);
+                                consumer.seekToBeginning(partitions);
                                 while (running) {
                                     for (ConsumerRecord<String, TokenDelta> r :
                                             consumer.poll(Duration.ofMillis(200))) {
