@@ -227,13 +227,18 @@ public final class TestCameraServers {
         throw new IOException(what + " is not listening on " + port + ": " + Files.readString(log));
     }
 
-    /** Whether something listens on 127.0.0.1:port, from /proc/net/tcp (no connection made). */
+    /**
+     * Whether something serves on 127.0.0.1:port, from /proc/net/tcp (no connection made): a
+     * listening socket, or an accepted connection on that local port. ffmpeg's {@code -listen 1}
+     * closes its listening socket once it accepts its one client, and a reconnecting ingest can
+     * connect between two looks, so the connection counts as well.
+     */
     private static boolean listening(int port) throws IOException {
-        String hex = String.format(":%04X ", port);
+        String hex = String.format(":%04X", port);
         for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-            // local_address rem_address st; st 0A = LISTEN
+            // sl local_address rem_address st; st 0A = LISTEN, 01 = ESTABLISHED
             String[] f = line.trim().split("\\s+");
-            if (f.length > 3 && (f[1] + " ").endsWith(hex) && f[3].equals("0A")) {
+            if (f.length > 3 && f[1].endsWith(hex) && (f[3].equals("0A") || f[3].equals("01"))) {
                 return true;
             }
         }
