@@ -41,6 +41,7 @@ public record TokenizerConfig(
         OverloadSettings overload,
         int batchMaxFrames,
         Duration batchMaxDelay,
+        Duration bufferTimeout,
         Duration cameraTtl,
         TokenizerOptions.StateBackend stateBackend,
         Duration checkpointInterval,
@@ -54,6 +55,7 @@ public record TokenizerConfig(
         require(!bootstrapServers.isBlank(), BOOTSTRAP_SERVERS, bootstrapServers, "host:port");
         require(batchMaxFrames >= 1, BATCH_MAX_FRAMES, batchMaxFrames, "an integer >= 1");
         require(!batchMaxDelay.isNegative(), BATCH_MAX_DELAY, batchMaxDelay, "a duration >= 0");
+        require(!bufferTimeout.isNegative(), BUFFER_TIMEOUT, bufferTimeout, "a duration >= 0");
         require(!cameraTtl.isNegative(), CAMERA_TTL, cameraTtl, "a duration >= 0 (0 = forever)");
         require(
                 checkpointInterval.toMillis() >= 10,
@@ -131,6 +133,7 @@ public record TokenizerConfig(
                 overload,
                 conf.get(BATCH_MAX_FRAMES),
                 conf.get(BATCH_MAX_DELAY),
+                conf.get(BUFFER_TIMEOUT),
                 conf.get(CAMERA_TTL),
                 conf.get(STATE_BACKEND),
                 conf.get(CHECKPOINT_INTERVAL),
@@ -213,7 +216,7 @@ public record TokenizerConfig(
 
     /**
      * The Flink settings the job runs with: checkpoints (retained on cancellation and failure when
-     * {@code checkpoint.dir} is set), state backend, no Kryo fallback.
+     * {@code checkpoint.dir} is set), network buffer timeout, state backend, no Kryo fallback.
      */
     public Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
@@ -225,6 +228,9 @@ public record TokenizerConfig(
                 delivery == TokenizerOptions.Delivery.EXACTLY_ONCE
                         ? "EXACTLY_ONCE"
                         : "AT_LEAST_ONCE");
+        // A frame's last, partly filled network buffer would otherwise wait for the next record on
+        // its channel or for Flink's 100 ms flush.
+        conf.setString("execution.buffer-timeout.interval", bufferTimeout.toMillis() + " ms");
         conf.setString(
                 "state.backend.type",
                 stateBackend == TokenizerOptions.StateBackend.ROCKSDB ? "rocksdb" : "hashmap");

@@ -291,6 +291,13 @@ public final class TokenizerOptions {
                     .defaultValue(Duration.ofMillis(5))
                     .withDescription("Longest a frame waits for its encoder batch to fill.");
 
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            key("network.buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription(
+                            "Longest a record waits in a partly filled network buffer between operators (Flink's execution.buffer-timeout.interval, 100 ms by default there); 0 flushes after every record.");
+
     public static final ConfigOption<Duration> CAMERA_TTL =
             key("state.camera-ttl")
                     .durationType()
