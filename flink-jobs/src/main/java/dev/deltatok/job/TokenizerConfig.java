@@ -45,6 +45,7 @@ public record TokenizerConfig(
         Duration cameraTtl,
         TokenizerOptions.StateBackend stateBackend,
         Duration checkpointInterval,
+        boolean checkpointUnaligned,
         String checkpointDir,
         Integer parallelism,
         int maxRejectedBytes,
@@ -137,6 +138,7 @@ public record TokenizerConfig(
                 conf.get(CAMERA_TTL),
                 conf.get(STATE_BACKEND),
                 conf.get(CHECKPOINT_INTERVAL),
+                conf.get(CHECKPOINT_UNALIGNED),
                 conf.getOptional(CHECKPOINT_DIR).orElse(null),
                 conf.getOptional(PARALLELISM).orElse(null),
                 (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()),
@@ -228,6 +230,11 @@ public record TokenizerConfig(
                 delivery == TokenizerOptions.Delivery.EXACTLY_ONCE
                         ? "EXACTLY_ONCE"
                         : "AT_LEAST_ONCE");
+        if (delivery == TokenizerOptions.Delivery.EXACTLY_ONCE && checkpointUnaligned) {
+            // Barriers overtake the frames in flight, so a checkpoint (and the commit that makes
+            // its deltas visible) does not wait for a busy channel to drain.
+            conf.setString("execution.checkpointing.unaligned.enabled", "true");
+        }
         // A frame's last, partly filled network buffer would otherwise wait for the next record on
         // its channel or for Flink's 100 ms flush.
         conf.setString("execution.buffer-timeout.interval", bufferTimeout.toMillis() + " ms");

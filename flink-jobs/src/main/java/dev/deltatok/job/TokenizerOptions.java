@@ -319,6 +319,13 @@ public final class TokenizerOptions {
                     .withDescription(
                             "Checkpoint interval; with exactly-once delivery, deltas become visible to read_committed consumers once per interval.");
 
+    public static final ConfigOption<Boolean> CHECKPOINT_UNALIGNED =
+            key("checkpoint.unaligned")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "With exactly-once delivery, let checkpoint barriers overtake frames in flight (Flink's unaligned checkpoints): a checkpoint, and with it the commit that makes deltas visible, no longer waits for every channel to drain. Its in-flight frames are stored in the checkpoint.");
+
     public static final ConfigOption<String> CHECKPOINT_DIR =
             key("checkpoint.dir")
                     .stringType()

@@ -58,6 +58,30 @@ class TokenizerConfigTest {
     }
 
     @Test
+    void exactlyOnceCheckpointsUnalignedUnlessTurnedOff() {
+        String key = "execution.checkpointing.unaligned.enabled";
+        assertThat(
+                        TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs())
+                                .flinkConfiguration()
+                                .toMap())
+                .containsEntry(key, "true");
+        assertThat(
+                        TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--checkpoint.unaligned", "false"))
+                                .flinkConfiguration()
+                                .toMap())
+                .doesNotContainKey(key);
+        assertThat(
+                        TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--kafka.delivery", "AT_LEAST_ONCE"))
+                                .flinkConfiguration()
+                                .toMap())
+                .doesNotContainKey(key);
+    }
+
+    @Test
     void networkBuffersFlushWithinTheBufferTimeout() {
         TokenizerConfig defaults = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
         assertThat(defaults.flinkConfiguration().get(ExecutionOptions.BUFFER_TIMEOUT))
