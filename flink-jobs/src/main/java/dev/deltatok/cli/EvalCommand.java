@@ -26,9 +26,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the tokenizer core over a frame source without Kafka or Flink and measures"
-                    + " tokens and bytes per frame, keyframes, reconstruction quality (PSNR, SSIM"
-                    + " of the consumer's mirror against the source) and throughput, in delta"
-                    + " mode, full-grid mode, or both side by side.",
+                    + " tokens, positions and bytes per frame, keyframes, reconstruction quality"
+                    + " (PSNR, SSIM of the consumer's mirror against the source) and throughput,"
+                    + " in delta mode, full-grid mode, or both side by side. For a model that is"
+                    + " not patch-local it also measures the fidelity of the latents the consumer"
+                    + " holds against each frame's true latents (cosine, relative L2).",
             "SOURCE is synthetic:NAME (static, corridor, busy, noise, lighting, cut, pan),"
                     + " a folder of JPEG/PNG images, or a video file (decoded by ffmpeg)."
         })

@@ -5,6 +5,7 @@ import dev.deltatok.delta.DeltaWriter;
 import dev.deltatok.delta.NoiseFloorMode;
 import dev.deltatok.delta.Plan;
 import dev.deltatok.delta.PreparedFrame;
+import dev.deltatok.delta.RepresentationShift;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.FrameRejectedException;
@@ -46,9 +47,17 @@ import java.util.Set;
  *   <li>the keyframe decision before encoding ({@link ReferencePolicy});
  *   <li>the patches to encode go straight from the decoded image into the round's encoder batch,
  *       one encoder call for every camera of the round;
- *   <li>per frame: budget packing into a {@link Plan} ({@link BudgetPacker}), applying it to the
- *       state ({@link PlanApplier}), writing the delta ({@link DeltaWriter}).
+ *   <li>per frame: for a model that is not patch-local, the representation shift of every position
+ *       ({@link RepresentationShift}); budget packing into a {@link Plan} ({@link BudgetPacker}),
+ *       applying it to the state ({@link PlanApplier}), writing the delta ({@link DeltaWriter}).
  * </ol>
+ *
+ * <p>A patch-local model ({@link ModelSpec#patchLocal()}) is given only the changed patches. A
+ * model that is not (a ViT, whose tokens depend on the whole frame) is given the whole frame, in
+ * grid order, whenever a frame has to be encoded at all (a keyframe, or any patch over the change
+ * threshold), and nothing otherwise; which positions are sent is then decided by how far their
+ * representation moved from what the consumer holds. A batch holds whole frames only, one after
+ * another, so such a model must not mix patches of different frames of one call.
  *
  * <p>Each frame may carry a budget scale and a count of frames skipped before it (decided by the
  * caller's {@link dev.deltatok.overload.OverloadPolicy}); its delta reports both. Skips carried by
@@ -60,6 +69,8 @@ import java.util.Set;
  */
 public final class TokenizerCore {
 
+    private static final int[] NO_POSITIONS = new int[0];
+
     private final TokenizerModel model;
     private final ModelSpec spec;
     private final TokenizerSettings settings;
@@ -70,25 +81,17 @@ public final class TokenizerCore {
     private final PlanApplier applier;
     private final DeltaWriter writer;
     private final EncoderBatch batch;
+    private final RepresentationShift shift;
     private final int[] allPositions;
     private final float[] noiseScratch;
 
     /**
-     * @throws IllegalArgumentException if the model is not patch-local or the settings do not fit
-     *     it
+     * @throws IllegalArgumentException if the settings do not fit the model
      */
     public TokenizerCore(TokenizerModel model, TokenizerSettings settings) {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.spec = model.spec();
-        if (!spec.patchLocal()) {
-            throw new IllegalArgumentException(
-                    "model "
-                            + spec.modelId()
-                            + " is not patch-local (its manifest says \"patchLocal\": false):"
-                            + " the tokenizer encodes only the changed patches of a frame, which"
-                            + " needs a model whose tokens depend on their own patch alone");
-        }
         // Fail fast on settings that cannot fit the model.
         CameraState.initial("settings-check", spec, settings);
         this.decoder =
@@ -105,6 +108,7 @@ public final class TokenizerCore {
         this.applier = new PlanApplier(spec, settings);
         this.writer = new DeltaWriter(spec, settings);
         this.batch = new EncoderBatch(spec, spec.patchesPerFrame());
+        this.shift = spec.patchLocal() ? null : new RepresentationShift(spec);
         this.allPositions = new int[spec.patchesPerFrame()];
         Arrays.setAll(allPositions, p -> p);
         this.noiseScratch = new float[spec.patchesPerFrame()];
@@ -233,10 +237,15 @@ public final class TokenizerCore {
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
                 policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
-        int[] encode =
-                reason == KeyframeReason.NONE
-                        ? mostChanged(change, cameraFrame.budgetScale())
-                        : allPositions;
+        int[] encode;
+        if (reason != KeyframeReason.NONE) {
+            encode = allPositions;
+        } else if (shift != null) {
+            // Not patch-local: the whole frame or nothing; the token cap does the shrinking.
+            encode = changed == 0 ? NO_POSITIONS : allPositions;
+        } else {
+            encode = mostChanged(change, cameraFrame.budgetScale());
+        }
         int row = batch.add(image, encode);
         return new PreparedFrame(
                 state.cameraId(),
@@ -294,7 +303,13 @@ public final class TokenizerCore {
 
     private TokenDelta complete(
             CameraState state, PreparedFrame frame, EncodedPatches encoded, Instant emitTime) {
-        Plan plan = packer.plan(frame, state, encoded);
+        PreparedFrame measured =
+                shift != null
+                                && frame.keyframeReason() == KeyframeReason.NONE
+                                && frame.encodedCount() > 0
+                        ? shift.apply(frame, state, encoded)
+                        : frame;
+        Plan plan = packer.plan(measured, state, encoded);
         AppliedPlan applied =
                 applier.apply(
                         state, plan, frame.frameSeq(), frame.blockMeans(), frame.noiseLevel());

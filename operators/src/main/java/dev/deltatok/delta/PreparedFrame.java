@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param blockMeans the frame's reference-block means ({@link
  *     dev.deltatok.reference.ReferenceGrid#blockMeans})
  * @param drift per position squared block-mean drift to the reference, null when every position is
- *     encoded anyway (a keyframe decided before encoding)
+ *     encoded anyway (a keyframe decided before encoding); for a model that is not patch-local,
+ *     once encoded, the squared representation shift ({@link RepresentationShift})
  * @param changedPatches positions above the change threshold (all of them without a reference)
  * @param positions grid positions (row-major, increasing) whose patches were encoded
  * @param batchRow row of the first of them in the encoder batch
@@ -37,6 +38,23 @@ public record PreparedFrame(
         float budgetScale,
         int skippedFrames,
         float noiseLevel) {
+
+    /** This frame with another drift array (owned by the result). */
+    public PreparedFrame withDrift(float[] newDrift) {
+        return new PreparedFrame(
+                cameraId,
+                frameSeq,
+                captureTime,
+                blockMeans,
+                newDrift,
+                changedPatches,
+                positions,
+                batchRow,
+                keyframeReason,
+                budgetScale,
+                skippedFrames,
+                noiseLevel);
+    }
 
     /** Patches encoded for this frame. */
     public int encodedCount() {
