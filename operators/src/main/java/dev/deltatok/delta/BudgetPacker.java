@@ -213,8 +213,10 @@ public final class BudgetPacker {
         for (Assignment a : sent) {
             excessAfter += a.excess();
         }
-        if (policy.exceedsErrorBound(
-                excessAfter / positions, !deferred.isEmpty(), frame.budgetScale())) {
+        boolean overBound =
+                policy.exceedsErrorBound(
+                        excessAfter / positions, !deferred.isEmpty(), frame.budgetScale());
+        if (overBound && frame.motion().offsetX() == 0 && frame.motion().offsetY() == 0) {
             List<Assignment> all = new ArrayList<>(candidates.size());
             for (Candidate c : candidates) {
                 all.add(c.change());
@@ -228,6 +230,15 @@ public final class BudgetPacker {
                     settled,
                     new int[0],
                     driftAfter);
+        }
+        if (overBound) {
+            // A keyframe is shown at no offset, and this frame's picture sits at one: instead of
+            // escalating, the delta carries every candidate, as the keyframe would have.
+            sent.clear();
+            for (Candidate c : candidates) {
+                sent.add(c.change());
+            }
+            deferred.clear();
         }
         int[] waiting = new int[deferred.size()];
         for (int i = 0; i < waiting.length; i++) {
