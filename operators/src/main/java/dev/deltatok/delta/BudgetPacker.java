@@ -35,9 +35,10 @@ import java.util.List;
  * Candidates are sent by excess reduction per token, boosted by how many frames they have waited,
  * until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the frame's mean
  * estimated excess then exceeds the keyframe error bound, the frame becomes an ERROR_BOUND KEYFRAME
- * carrying every candidate. A keyframe decided before encoding gives every position the fewest
- * levels meeting the budget (every level in FULL mode). No position gets more than {@code
- * maxLevels} levels.
+ * carrying every candidate, unless its picture sits at a global-motion offset (a keyframe is shown
+ * at none): then the delta carries every candidate itself. A keyframe decided before encoding gives
+ * every position the fewest levels meeting the budget (every level in FULL mode). No position gets
+ * more than {@code maxLevels} levels.
  *
  * <p>Under overload a frame carries a budget scale below 1: the token cap is multiplied by it, the
  * error budget and the keyframe error bound divided by it, so fewer tokens and fewer levels per

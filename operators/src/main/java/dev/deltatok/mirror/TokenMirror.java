@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * The consumer side of the delta stream: per camera, applies {@link TokenDelta}s in deltaSeq order
  * and holds exactly the token table and key map the tokenizer believes the consumer holds. No Flink
  * or Kafka dependency. A gap, duplicate or reordering is refused with a {@link
- * MirrorSyncException}; after a gap the camera resynchronises at its next KEYFRAME.
+ * MirrorSyncException}; after a gap the camera resynchronises at its next KEYFRAME. A MOVED delta
+ * (global motion) first moves the key map by its whole-patch shift, then applies as a DELTA, and
+ * sets the pixel offset at which {@link #reconstruct} shows the picture.
  *
  * <p>Not thread-safe.
  */
