@@ -9,7 +9,6 @@ import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TestingContextualTokenizerModel;
 import dev.deltatok.model.TestingTokenizerModel;
-import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.state.CameraState;
@@ -62,8 +61,7 @@ class RepresentationShiftTest {
                 KeyframeReason.NONE,
                 1f,
                 0,
-                -1f,
-                PictureMotion.NONE);
+                -1f);
     }
 
     private EncodedPatches withLatents(float[] latents) {
@@ -117,8 +115,7 @@ class RepresentationShiftTest {
                         KeyframeReason.NONE,
                         1f,
                         0,
-                        -1f,
-                        PictureMotion.NONE);
+                        -1f);
 
         assertThatThrownBy(
                         () ->
