@@ -91,6 +91,14 @@ final class EvalCommand implements Callable<Integer> {
     Path json;
 
     @Option(
+            names = "--motion-search",
+            paramLabel = "PIXELS",
+            description =
+                    "Global motion search range per axis and frame, as tokenizer.motion-search"
+                            + " (default: ${DEFAULT-VALUE}); 0 turns global motion off.")
+    int motionSearch = TokenizerSettings.DEFAULT_MOTION_SEARCH;
+
+    @Option(
             names = "--model",
             paramLabel = "MANIFEST",
             description =
@@ -103,6 +111,12 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (size < 16) {
             err.println("deltatok eval: --size must be at least 16, got " + size);
+            return 2;
+        }
+        if (motionSearch < 0 || motionSearch > 256) {
+            err.println(
+                    "deltatok eval: --motion-search must be in [0, 256] pixels, got "
+                            + motionSearch);
             return 2;
         }
         if (maxFrames < 0) {
@@ -120,7 +134,9 @@ final class EvalCommand implements Callable<Integer> {
                     "deltatok eval: %s with %s, modes %s%n",
                     source.describe(), tokenizer.spec().modelId(), mode.modes());
             result =
-                    new Evaluator(tokenizer, TokenizerSettings.defaults())
+                    new Evaluator(
+                                    tokenizer,
+                                    TokenizerSettings.builder().motionSearch(motionSearch).build())
                             .run(source, maxFrames, mode.modes());
         }
         out.print(result.toTable());

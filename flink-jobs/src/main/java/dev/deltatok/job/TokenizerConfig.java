@@ -94,6 +94,7 @@ public record TokenizerConfig(
                             .noiseMultiplier(conf.get(NOISE_MULTIPLIER))
                             .maxChangeThreshold(conf.get(MAX_CHANGE_THRESHOLD))
                             .maxLevels(conf.get(MAX_LEVELS))
+                            .motionSearch(conf.get(MOTION_SEARCH))
                             .referenceBlock(conf.get(REFERENCE_BLOCK))
                             .latentThreshold(conf.get(LATENT_THRESHOLD))
                             .tableCapacity(conf.get(TABLE_CAPACITY))

@@ -212,6 +212,13 @@ public final class TokenizerOptions {
                     .withDescription(
                             "Most residual levels sent per patch, in both modes; 0 sends up to every level the model has.");
 
+    public static final ConfigOption<Integer> MOTION_SEARCH =
+            key("tokenizer.motion-search")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MOTION_SEARCH)
+                    .withDescription(
+                            "Global motion: how many pixels per axis and frame (at model resolution) a picture that moved as a whole may have moved and still be sent as a shift of what the consumer holds plus the patches it uncovered or that changed beyond it; 0 turns global motion off.");
+
     public static final ConfigOption<Integer> MAX_TOKENS_PER_FRAME =
             key("tokenizer.max-tokens-per-frame")
                     .intType()

@@ -14,9 +14,12 @@ import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
 import dev.deltatok.reference.ChangeDetector;
+import dev.deltatok.reference.GlobalMotionEstimator;
 import dev.deltatok.reference.NoiseEstimator;
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.reference.ReferencePolicy;
+import dev.deltatok.reference.Registration;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectReason;
@@ -84,6 +87,13 @@ public final class TokenizerCore {
     private final RepresentationShift shift;
     private final int[] allPositions;
     private final float[] noiseScratch;
+    private final GlobalMotionEstimator estimator;
+
+    /**
+     * Motion is accepted when the moved frame's summed block-mean difference to the moved reference
+     * is at most this fraction of the difference without it.
+     */
+    static final double MOTION_ACCEPT = 0.75;
 
     /**
      * @throws IllegalArgumentException if the settings do not fit the model
@@ -112,6 +122,16 @@ public final class TokenizerCore {
         this.allPositions = new int[spec.patchesPerFrame()];
         Arrays.setAll(allPositions, p -> p);
         this.noiseScratch = new float[spec.patchesPerFrame()];
+        // Global motion moves patches' tokens with the picture, which holds only when a patch's
+        // tokens depend on that patch alone.
+        this.estimator =
+                settings.motionSearch() > 0 && spec.patchLocal()
+                        ? new GlobalMotionEstimator(
+                                spec.frameWidth(),
+                                spec.frameHeight(),
+                                settings.referenceBlock(),
+                                settings.motionSearch())
+                        : null;
     }
 
     public ModelSpec spec() {
@@ -226,17 +246,29 @@ public final class TokenizerCore {
                             + state.lastFrameSeq());
         }
         RgbImage image = decoder.decode(frame);
-        byte[] means = detector.blockMeans(image);
         int positions = spec.patchesPerFrame();
         boolean synced = state.synced() && state.fits(spec, settings);
-        float noiseLevel = noiseLevel(state, means);
+        boolean compares = policy.comparesReference(synced);
+        Aligned seen =
+                compares ? align(state, image) : new Aligned(image, null, PictureMotion.NONE);
+        byte[] means = seen.means() != null ? seen.means() : detector.blockMeans(image);
+        PictureMotion motion = seen.motion();
+        float noiseLevel = noiseLevel(state, means, motion);
         ChangeDetector.Change change =
-                policy.comparesReference(synced)
-                        ? detector.detect(means, state, settings.changeThresholdFor(noiseLevel))
+                compares
+                        ? detector.detect(
+                                means, state, motion, settings.changeThresholdFor(noiseLevel))
                         : null;
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
                 policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
+        RgbImage encodeFrom = seen.image();
+        if (reason != KeyframeReason.NONE && motion.moved()) {
+            // A keyframe re-bases on the frame as it is: no shift, no offset.
+            motion = PictureMotion.NONE;
+            encodeFrom = image;
+            means = detector.blockMeans(image);
+        }
         int[] encode;
         if (reason != KeyframeReason.NONE) {
             encode = allPositions;
@@ -246,7 +278,7 @@ public final class TokenizerCore {
         } else {
             encode = mostChanged(change, cameraFrame.budgetScale());
         }
-        int row = batch.add(image, encode);
+        int row = batch.add(encodeFrom, encode);
         return new PreparedFrame(
                 state.cameraId(),
                 frame.getSeq(),
@@ -259,13 +291,64 @@ public final class TokenizerCore {
                 reason,
                 (float) cameraFrame.budgetScale(),
                 skippedFrames,
-                noiseLevel);
+                noiseLevel,
+                motion);
+    }
+
+    /** A frame in the coordinates of the key map after its global motion. */
+    private record Aligned(RgbImage image, byte[] means, PictureMotion motion) {}
+
+    /**
+     * Global motion ({@link GlobalMotionEstimator}): the frame aligned at the offset the consumer
+     * shows its picture at, or, when the estimator finds the picture moved and that motion clearly
+     * explains the frame better (its block means differ from the moved reference by at most {@link
+     * #MOTION_ACCEPT} of what they differ without it, with no more positions over the change
+     * threshold), aligned at the new offset. Without an offset and without accepted motion the
+     * frame is used as it is.
+     */
+    private Aligned align(CameraState state, RgbImage image) {
+        PictureMotion held = new PictureMotion(0, 0, state.offsetX(), state.offsetY());
+        RgbImage atHeld = Registration.align(image, held.offsetX(), held.offsetY());
+        byte[] heldMeans = detector.blockMeans(atHeld);
+        if (estimator == null) {
+            return new Aligned(atHeld, heldMeans, held);
+        }
+        GlobalMotionEstimator.Estimate e =
+                estimator.estimate(image, state.reference(), held.offsetX(), held.offsetY());
+        if (e.offsetX() == held.offsetX() && e.offsetY() == held.offsetY()) {
+            return new Aligned(atHeld, heldMeans, held);
+        }
+        PictureMotion moved = PictureMotion.toOffset(e.offsetX(), e.offsetY(), spec.patchSize());
+        RgbImage atMoved = Registration.align(image, moved.offsetX(), moved.offsetY());
+        byte[] movedMeans = detector.blockMeans(atMoved);
+        double threshold = settings.changeThresholdFor(state.noiseLevel());
+        int positions = spec.patchesPerFrame();
+        float[] mad = new float[positions];
+        float[] msd = new float[positions];
+        state.compareWithReference(heldMeans, held, mad, msd);
+        double stayCost = 0;
+        int stayChanged = 0;
+        for (float m : mad) {
+            stayCost += m;
+            stayChanged += m > threshold ? 1 : 0;
+        }
+        state.compareWithReference(movedMeans, moved, mad, msd);
+        double moveCost = 0;
+        int moveChanged = 0;
+        for (float m : mad) {
+            moveCost += m;
+            moveChanged += m > threshold ? 1 : 0;
+        }
+        if (moveCost <= MOTION_ACCEPT * stayCost && moveChanged <= stayChanged) {
+            return new Aligned(atMoved, movedMeans, moved);
+        }
+        return new Aligned(atHeld, heldMeans, held);
     }
 
     /** The camera's noise level updated with this frame's sample ({@link NoiseEstimator}). */
-    private float noiseLevel(CameraState state, byte[] means) {
+    private float noiseLevel(CameraState state, byte[] means, PictureMotion motion) {
         if (settings.noiseFloor() == NoiseFloorMode.FIXED
-                || !state.compareWithPrevious(means, noiseScratch)) {
+                || !state.compareWithPrevious(means, motion, noiseScratch)) {
             return state.noiseLevel();
         }
         return NoiseEstimator.update(state.noiseLevel(), NoiseEstimator.sample(noiseScratch));
@@ -303,6 +386,7 @@ public final class TokenizerCore {
 
     private TokenDelta complete(
             CameraState state, PreparedFrame frame, EncodedPatches encoded, Instant emitTime) {
+        applier.move(state, frame.motion());
         PreparedFrame measured =
                 shift != null
                                 && frame.keyframeReason() == KeyframeReason.NONE
@@ -312,7 +396,12 @@ public final class TokenizerCore {
         Plan plan = packer.plan(measured, state, encoded);
         AppliedPlan applied =
                 applier.apply(
-                        state, plan, frame.frameSeq(), frame.blockMeans(), frame.noiseLevel());
+                        state,
+                        plan,
+                        frame.frameSeq(),
+                        frame.blockMeans(),
+                        frame.noiseLevel(),
+                        frame.motion());
         return writer.write(state.cameraId(), frame, plan, applied, state.table(), emitTime);
     }
 

@@ -1,5 +1,6 @@
 package dev.deltatok.delta;
 
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.schema.KeyframeReason;
 import java.time.Instant;
 
@@ -24,6 +25,9 @@ import java.time.Instant;
  * @param skippedFrames frames of the camera skipped since its last delta
  * @param noiseLevel the camera's noise level after this frame's sample (8-bit levels, negative
  *     while unknown)
+ * @param motion the picture's global motion for this frame ({@link PictureMotion#NONE} for a
+ *     keyframe decided before encoding); block means, drift and positions are in the coordinates of
+ *     the key map after it moved
  */
 public record PreparedFrame(
         String cameraId,
@@ -37,7 +41,8 @@ public record PreparedFrame(
         KeyframeReason keyframeReason,
         float budgetScale,
         int skippedFrames,
-        float noiseLevel) {
+        float noiseLevel,
+        PictureMotion motion) {
 
     /** This frame with another drift array (owned by the result). */
     public PreparedFrame withDrift(float[] newDrift) {
@@ -53,7 +58,8 @@ public record PreparedFrame(
                 keyframeReason,
                 budgetScale,
                 skippedFrames,
-                noiseLevel);
+                noiseLevel,
+                motion);
     }
 
     /** Patches encoded for this frame. */

@@ -9,6 +9,7 @@ import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TestingContextualTokenizerModel;
 import dev.deltatok.model.TestingTokenizerModel;
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.state.CameraState;
@@ -61,7 +62,8 @@ class RepresentationShiftTest {
                 KeyframeReason.NONE,
                 1f,
                 0,
-                -1f);
+                -1f,
+                PictureMotion.NONE);
     }
 
     private EncodedPatches withLatents(float[] latents) {
@@ -115,7 +117,8 @@ class RepresentationShiftTest {
                         KeyframeReason.NONE,
                         1f,
                         0,
-                        -1f);
+                        -1f,
+                        PictureMotion.NONE);
 
         assertThatThrownBy(
                         () ->
