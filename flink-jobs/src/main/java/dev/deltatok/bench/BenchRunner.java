@@ -315,12 +315,21 @@ public final class BenchRunner {
     private Window throughput(String bootstrap, Optional<ProcessHandle> broker, String mode)
             throws Exception {
         Topic topics = Topic.create(bootstrap);
-        long perCamera = settings.backlogFrames() / settings.cameras();
-        long total = perCamera * settings.cameras();
+        long perCamera;
+        long total;
         CameraPublisher.Stats backlog;
         try (KafkaProducer<String, Frame> producer = frameProducer(bootstrap)) {
-            CameraPublisher publisher =
-                    publisher(producer, topics.frames).maxFrames(perCamera).build().start();
+            CameraPublisher.Builder builder = publisher(producer, topics.frames);
+            // The byte cap counts what the broker stores: a JPEG frame's bytes, not its pixels
+            // (counting pixels left a 1280x720 JPEG backlog at one commit's worth of frames).
+            perCamera =
+                    settings.backlogFrames(
+                                    recordedFrameBytes > 0
+                                            ? recordedFrameBytes
+                                            : (long) settings.width() * settings.height() * 3)
+                            / settings.cameras();
+            total = perCamera * settings.cameras();
+            CameraPublisher publisher = builder.maxFrames(perCamera).build().start();
             publisher.join(Long.MAX_VALUE);
             producer.flush();
             backlog = publisher.stats();
@@ -780,6 +789,12 @@ public final class BenchRunner {
         return ChronoUnit.MICROS.between(Instant.EPOCH, t);
     }
 
+    /**
+     * Mean data bytes of the frames the last {@link #publisher} recorded ahead; 0 when it renders
+     * raw frames as it sends them.
+     */
+    private long recordedFrameBytes;
+
     /** Frames each camera renders ahead and replays when publishing JPEG or PNG. */
     static final int RECORDED_FRAMES = 48;
 
@@ -801,6 +816,8 @@ public final class BenchRunner {
     private CameraPublisher.Builder publisher(KafkaProducer<String, Frame> producer, String topic)
             throws IOException {
         List<LiveCamera> cameras = new ArrayList<>();
+        long recordedBytes = 0;
+        long recordedCount = 0;
         boolean live = settings.input() == null && settings.format() == PixelFormat.RGB24;
         String spec = settings.input() != null ? settings.input() : "synthetic:" + settings.scene();
         for (int c = 0; c < settings.cameras(); c++) {
@@ -827,12 +844,15 @@ public final class BenchRunner {
                 for (int i = 0; i < RECORDED_FRAMES; i++) {
                     recorded.add(camera.next());
                 }
+                recordedBytes += recorded.stream().mapToLong(f -> f.getData().remaining()).sum();
+                recordedCount += recorded.size();
                 cameras.add(
                         LiveCamera.of(
                                 new ReplayedFrames("cam-" + c, recorded, Clock.systemUTC()),
                                 "cam-" + c));
             }
         }
+        recordedFrameBytes = recordedCount == 0 ? 0 : recordedBytes / recordedCount;
         return CameraPublisher.builder(cameras, producer, topic)
                 .oneThread()
                 .threadName("bench-publisher")

@@ -20,7 +20,7 @@ import java.util.List;
  * @param checkpointInterval Flink checkpoint interval
  * @param parallelism Flink job parallelism
  * @param backlogFramesPerSecond backlog size per second of window for throughput runs
- * @param backlogMaxBytes cap on the backlog's raw bytes (large frames get fewer)
+ * @param backlogMaxBytes cap on the bytes of the backlog's frame data (large frames get fewer)
  * @param extraJobArgs more {@code --key value} job options (e.g. tokenizer settings)
  * @param jfrPrefix when not null, each throughput window is recorded with JFR to {@code
  *     PREFIX-MODE-N.jfr}
@@ -68,9 +68,20 @@ public record BenchSettings(
         return exactlyOnce ? "exactly-once" : "at-least-once";
     }
 
-    /** Frames the backlog of a throughput run holds, a multiple of the camera count. */
+    /**
+     * Frames the backlog of a throughput run holds, a multiple of the camera count, for frames of
+     * raw pixels.
+     */
     public long backlogFrames() {
-        long frameBytes = (long) width * height * 3;
+        return backlogFrames((long) width * height * 3);
+    }
+
+    /**
+     * Frames the backlog of a throughput run holds when a frame's data takes {@code frameBytes} (a
+     * JPEG frame takes a fraction of its pixels), a multiple of the camera count.
+     */
+    public long backlogFrames(long frameBytes) {
+        frameBytes = Math.max(1, frameBytes);
         long byRate = Math.round(seconds * backlogFramesPerSecond);
         long byBytes = Math.max(1, backlogMaxBytes / frameBytes);
         long frames = Math.max(cameras, Math.min(byRate, byBytes));

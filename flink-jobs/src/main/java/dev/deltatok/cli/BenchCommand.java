@@ -163,7 +163,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "FRAMES",
             description =
                     "Throughput runs pre-produce this many frames per second of window,"
-                            + " at most 1 GiB of pixels (default: ${DEFAULT-VALUE}).")
+                            + " at most 1 GiB of frame data (default: ${DEFAULT-VALUE}).")
     int backlogRate;
 
     @Option(

@@ -57,23 +57,49 @@ public final class Clients {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 134217728L);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return new KafkaProducer<>(orderedAndPatient(p), new StringSerializer(), new FrameSerde());
+    }
+
+    /**
+     * Acknowledged by every replica, one request in flight (a retried batch cannot overtake the
+     * next one), and patient timeouts. With the client defaults (five requests in flight, 30 s
+     * request timeout, 120 s delivery timeout) a request that timed out on a loaded broker was
+     * retried into OutOfOrderSequenceException until its batch expired: the first records of a
+     * partition were lost while later ones arrived.
+     */
+    private static Properties orderedAndPatient(Properties p) {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
-        return new KafkaProducer<>(p, new StringSerializer(), new FrameSerde());
+        return p;
     }
 
-    /** A producer of raw bytes, for tests and tools that write arbitrary (even bad) records. */
+    /**
+     * A delta producer, for tools and tests that republish deltas (the job writes its own through
+     * its sink); ordered and patient like {@link #frameProducer(String)}.
+     */
+    public static KafkaProducer<String, TokenDelta> deltaProducer(String bootstrapServers) {
+        Properties p = KafkaConnection.plaintext(bootstrapServers).clientProperties();
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
+        return new KafkaProducer<>(
+                orderedAndPatient(p), new StringSerializer(), new TokenDeltaSerde());
+    }
+
+    /**
+     * A producer of raw bytes, for tests and tools that write arbitrary (even bad) records; ordered
+     * and patient like {@link #frameProducer(String)}.
+     */
     public static KafkaProducer<byte[], byte[]> rawProducer(String bootstrapServers) {
         return rawProducer(KafkaConnection.plaintext(bootstrapServers));
     }
 
+    /** {@link #rawProducer(String)} with the connection's security settings. */
     public static KafkaProducer<byte[], byte[]> rawProducer(KafkaConnection connection) {
         Properties p = connection.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 33554432);
         return new KafkaProducer<>(
-                p,
+                orderedAndPatient(p),
                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer());
     }

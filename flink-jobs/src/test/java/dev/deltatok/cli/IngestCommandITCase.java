@@ -54,7 +54,9 @@ class IngestCommandITCase {
 
     @Test
     void rtspCameraReconnectsAfterTheServerRestartsAndItsDeltasContinue() throws Exception {
-        Path clip = TestCameraServers.clip(dir, 320, 240, 10, 3);
+        // Long enough to outlast every wait below: the server's looping of the clip is not to be
+        // relied on (after one pass its stream may end, ffmpeg then exits 0 and ingest reconnects).
+        Path clip = TestCameraServers.clip(dir, 320, 240, 10, 30);
         int port = TestCameraServers.freePort();
         String frames = topic("frames");
         TestCameraServers.Server server = TestCameraServers.rtsp(dir, clip, port);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deltatok.core.TokenizerCore;
 import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.kafka.Clients;
 import dev.deltatok.kafka.KafkaBroker;
 import dev.deltatok.kafka.Topics;
 import dev.deltatok.model.TestingTokenizerModel;
@@ -13,17 +14,13 @@ import dev.deltatok.scene.SyntheticScene;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
-import dev.deltatok.wire.TokenDeltaSerde;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,11 +40,9 @@ class TailCommandITCase {
         broker = KafkaBroker.start();
         topic = "deltas-" + UUID.randomUUID();
         Topics.ensure(broker.bootstrapServers(), List.of(topic), 4, true);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (TestingTokenizerModel model = TestingTokenizerModel.standard();
                 KafkaProducer<String, TokenDelta> producer =
-                        new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde())) {
+                        Clients.deltaProducer(broker.bootstrapServers())) {
             TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
             for (String camera : List.of("cam-a", "cam-b")) {
                 CameraState state = tokenizer.newState(camera);

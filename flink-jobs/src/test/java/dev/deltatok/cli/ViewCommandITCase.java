@@ -15,7 +15,6 @@ import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
-import dev.deltatok.wire.TokenDeltaSerde;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -28,14 +27,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,12 +69,10 @@ class ViewCommandITCase {
             }
             frames.flush();
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (OnnxTokenizerModel model =
                         OnnxTokenizerModel.loadDefault(null, OnnxTokenizerModel.Options.DEFAULT);
                 KafkaProducer<String, TokenDelta> producer =
-                        new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde())) {
+                        Clients.deltaProducer(broker.bootstrapServers())) {
             TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
             for (String camera : List.of("cam-a", "cam-b")) {
                 CameraState state = tokenizer.newState(camera);

@@ -13,7 +13,6 @@ import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
-import dev.deltatok.wire.TokenDeltaSerde;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,15 +22,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -231,10 +227,8 @@ class ViewerBrowserITCase {
      * them offline at 256x256 and publishes their deltas.
      */
     private static void publish(long from, long to) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (KafkaProducer<String, TokenDelta> producer =
-                        new KafkaProducer<>(p, new StringSerializer(), new TokenDeltaSerde());
+                        Clients.deltaProducer(broker.bootstrapServers());
                 KafkaProducer<String, Frame> frames =
                         Clients.frameProducer(broker.bootstrapServers())) {
             for (String camera : CAMERAS) {

@@ -24,10 +24,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -102,28 +104,34 @@ class MalformedFramesKafkaITCase {
         bad.add(raw(topics, "bad-dims", serde.serialize("t", negative)));
         expected.put("bad-dims", RejectReason.INVALID_DIMENSIONS);
 
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = Clients.rawProducer(bootstrap)) {
             for (int i = 0; i < frames; i++) {
                 for (var camera : good.entrySet()) {
-                    producer.send(
-                            new ProducerRecord<>(
-                                    topics.frames(),
-                                    CameraKeys.encode(camera.getKey()),
-                                    serde.serialize("t", camera.getValue().get(i))));
+                    acks.add(
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            topics.frames(),
+                                            CameraKeys.encode(camera.getKey()),
+                                            serde.serialize("t", camera.getValue().get(i)))));
                 }
                 if (i == frames / 2) {
-                    bad.forEach(producer::send);
+                    bad.forEach(record -> acks.add(producer.send(record)));
                     // A camera going backwards: seq 5 after seq 9.
                     Frame late =
                             frame("cam-0", 0, PixelFormat.RGB24, 128, 96, good.get("cam-0").get(5));
-                    producer.send(
-                            new ProducerRecord<>(
-                                    topics.frames(),
-                                    CameraKeys.encode("cam-0"),
-                                    serde.serialize("t", late)));
+                    acks.add(
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            topics.frames(),
+                                            CameraKeys.encode("cam-0"),
+                                            serde.serialize("t", late))));
                 }
             }
             producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(); // a record the broker did not take fails here, not as a missing delta
+            }
         }
         expected.put("cam-0", RejectReason.OUT_OF_ORDER);
 
