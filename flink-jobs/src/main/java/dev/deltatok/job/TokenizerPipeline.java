@@ -31,7 +31,9 @@ public final class TokenizerPipeline {
     public static Streams buildFromRecords(
             DataStream<RawFrameRecord> records, TokenizerConfig config, ModelFactory model) {
         SingleOutputStreamOperator<Frame> frames =
-                records.process(new FrameDecodeFunction(config.maxRejectedBytes()))
+                records.process(
+                                new FrameDecodeFunction(
+                                        config.maxRejectedBytes(), config.overload()))
                         .returns(new AvroTypeInfo<>(Frame.class))
                         .name("decode frames")
                         .uid(DECODE_UID);

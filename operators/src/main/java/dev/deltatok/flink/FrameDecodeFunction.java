@@ -1,5 +1,8 @@
 package dev.deltatok.flink;
 
+import dev.deltatok.overload.FrameAge;
+import dev.deltatok.overload.IngressShedder;
+import dev.deltatok.overload.OverloadSettings;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.RejectedFrame;
@@ -27,23 +30,37 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, F
 
     private final int maxOriginalBytes;
     private final Clock clock;
+    private final OverloadSettings overload;
     private transient AvroWireCodec<Frame> codec;
+    private transient IngressShedder shedder;
 
+    /** A decoder that sheds nothing. */
     public FrameDecodeFunction(int maxOriginalBytes) {
-        this(maxOriginalBytes, Clock.systemUTC());
+        this(maxOriginalBytes, OverloadSettings.off(), Clock.systemUTC());
     }
 
     /**
-     * @param clock the clock of each rejection's {@code rejectTime} (serializable)
+     * @param overload when enabled, a valid frame older than its latency target is shed (see {@link
+     *     IngressShedder}) and sent on as a {@link ShedFrames#marker} without pixels
      */
-    public FrameDecodeFunction(int maxOriginalBytes, Clock clock) {
+    public FrameDecodeFunction(int maxOriginalBytes, OverloadSettings overload) {
+        this(maxOriginalBytes, overload, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock processing time: each rejection's {@code rejectTime} and the frame ages the
+     *     shedding looks at (serializable)
+     */
+    public FrameDecodeFunction(int maxOriginalBytes, OverloadSettings overload, Clock clock) {
         this.maxOriginalBytes = maxOriginalBytes;
+        this.overload = java.util.Objects.requireNonNull(overload, "overload");
         this.clock = clock;
     }
 
     @Override
     public void open(OpenContext openContext) {
         codec = AvroWireCodec.forType(Frame.class);
+        shedder = overload.enabled() ? new IngressShedder(overload.latencyTarget()) : null;
     }
 
     @Override
@@ -106,6 +123,18 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, F
         attributes.put(Rejections.SOURCE_PARTITION, Integer.toString(record.partition));
         attributes.put(Rejections.SOURCE_OFFSET, Long.toString(record.offset));
         frame.setAttributes(attributes);
+        if (shedder != null) {
+            long now = clock.millis();
+            long age =
+                    FrameAge.millis(
+                            now,
+                            frame.getCaptureTime().toEpochMilli(),
+                            record.timestamp >= 0 ? record.timestamp : FrameAge.NO_TIMESTAMP);
+            if (shedder.shed(frame.getCameraId(), age, now)) {
+                out.collect(ShedFrames.marker(frame));
+                return;
+            }
+        }
         out.collect(frame);
     }
 

@@ -144,6 +144,10 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
     @Override
     public void processElement(StreamRecord<Frame> element) throws Exception {
         metrics.recordFrameIn();
+        if (ShedFrames.isMarker(element.getValue())) {
+            countShed(element.getValue().getCameraId());
+            return;
+        }
         buffer.add(element);
         bufferedCameras.add(element.getValue().getCameraId());
         if (overload.coalescing()) {
@@ -270,6 +274,23 @@ public final class TokenizerOperator extends AbstractStreamOperator<TokenDelta>
                 output.collect(new StreamRecord<>(outcome.delta()));
             }
         }
+    }
+
+    /**
+     * A frame of {@code camera} shed where it entered the job: counted as skipped, reported by the
+     * camera's next delta. Frames of the camera waiting here go first, so that the count lands on
+     * the delta after the shed frame.
+     */
+    private void countShed(String camera) throws Exception {
+        if (bufferedCameras.contains(camera)) {
+            flush();
+            setCurrentKey(camera);
+        }
+        Integer pending = unreportedSkips.value();
+        unreportedSkips.update(pending == null ? 1 : pending + 1);
+        unreportedSkipsMayExist = true;
+        metrics.recordSkipped();
+        touch();
     }
 
     /** Skips of the current camera that no delta has reported yet; clears them. */

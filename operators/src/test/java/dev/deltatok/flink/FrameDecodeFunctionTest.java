@@ -2,12 +2,14 @@ package dev.deltatok.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deltatok.overload.OverloadSettings;
 import dev.deltatok.scene.SyntheticScenes;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.RejectedFrame;
 import dev.deltatok.wire.AvroWireCodec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -30,7 +32,8 @@ class FrameDecodeFunctionTest {
     void open() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(
-                        new FrameDecodeFunction(64, Clock.fixed(NOW, ZoneOffset.UTC)));
+                        new FrameDecodeFunction(
+                                64, OverloadSettings.off(), Clock.fixed(NOW, ZoneOffset.UTC)));
     }
 
     @AfterEach
@@ -61,6 +64,51 @@ class FrameDecodeFunctionTest {
                 .containsEntry(Rejections.SOURCE_PARTITION, "3")
                 .containsEntry(Rejections.SOURCE_OFFSET, "77");
         assertThat(rejected()).isEmpty();
+    }
+
+    @Test
+    void withOverloadOnAFrameLaterThanTheTargetIsShedToAMarkerOncePerTargetAndCamera()
+            throws Exception {
+        var shedding =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new FrameDecodeFunction(
+                                64,
+                                new OverloadSettings(true, Duration.ofMillis(500), 0.25),
+                                Clock.fixed(NOW, ZoneOffset.UTC)));
+        try {
+            long nowMs = NOW.toEpochMilli();
+            Instant late = NOW.minusSeconds(3);
+            for (long seq = 0; seq < 3; seq++) {
+                Frame f = Frame.newBuilder(frame("cam-1", seq)).setCaptureTime(late).build();
+                shedding.processElement(
+                        new RawFrameRecord("cam-1", codec.encode(f), "frames", 0, seq, nowMs),
+                        nowMs);
+            }
+            Frame young = Frame.newBuilder(frame("cam-1", 3)).setCaptureTime(NOW).build();
+            shedding.processElement(
+                    new RawFrameRecord("cam-1", codec.encode(young), "frames", 0, 3, nowMs), nowMs);
+
+            List<Frame> out = shedding.extractOutputValues();
+            assertThat(out).extracting(Frame::getSeq).containsExactly(0L, 1L, 2L, 3L);
+            assertThat(out)
+                    .extracting(ShedFrames::isMarker)
+                    .containsExactly(false, true, true, false);
+            assertThat(out.get(1).getData().remaining()).isZero();
+            assertThat(out.get(1).getAttributes()).containsEntry(Rejections.SOURCE_OFFSET, "1");
+            assertThat(out.get(3).getData().remaining()).isEqualTo(32 * 32 * 3);
+        } finally {
+            shedding.close();
+        }
+    }
+
+    @Test
+    void withoutOverloadSettingsNothingIsShedHoweverOld() throws Exception {
+        Frame old = Frame.newBuilder(frame("cam-1", 0)).setCaptureTime(Instant.EPOCH).build();
+        for (long offset = 0; offset < 3; offset++) {
+            harness.processElement(
+                    new RawFrameRecord("cam-1", codec.encode(old), "frames", 0, offset, 0), 0);
+        }
+        assertThat(harness.extractOutputValues()).noneMatch(ShedFrames::isMarker).hasSize(3);
     }
 
     @Test

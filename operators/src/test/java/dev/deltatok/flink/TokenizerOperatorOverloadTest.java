@@ -1,6 +1,7 @@
 package dev.deltatok.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.mirror.TokenMirror;
@@ -160,6 +161,36 @@ class TokenizerOperatorOverloadTest {
         assertThat(metrics(harness).framesIn())
                 .isEqualTo(out.size() + metrics(harness).framesSkipped() + 1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void framesShedWhereTheyEnteredAreCountedByTheCamerasNextDelta() throws Exception {
+        var harness = harness(CAMERAS.size(), TARGET_400MS);
+        feed(harness, 0, 0);
+        long now = captureMs(3) + 600;
+        harness.setProcessingTime(now);
+        // cam-a's frame 1 waits here when the markers of its frames 2 and 3 arrive
+        harness.processElement(frame("cam-a", 1), captureMs(1));
+        harness.processElement(ShedFrames.marker(frame("cam-a", 2)), captureMs(2));
+        harness.processElement(ShedFrames.marker(frame("cam-a", 3)), captureMs(3));
+        harness.processElement(ShedFrames.marker(frame("cam-b", 1)), captureMs(1));
+        harness.processElement(frame("cam-a", 4), captureMs(4));
+        harness.processElement(frame("cam-b", 4), captureMs(4));
+        harness.setProcessingTime(now + 5);
+
+        List<TokenDelta> out = deltas(harness);
+        assertThat(ofCamera(out, "cam-a"))
+                .extracting(TokenDelta::getFrameSeq, d -> d.getStats().getSkippedFrames())
+                .containsExactly(tuple(0L, 0), tuple(1L, 0), tuple(4L, 2));
+        assertThat(ofCamera(out, "cam-b"))
+                .extracting(TokenDelta::getFrameSeq, d -> d.getStats().getSkippedFrames())
+                .containsExactly(tuple(0L, 0), tuple(4L, 1));
+        assertThat(ofCamera(out, "cam-a"))
+                .extracting(TokenDelta::getDeltaSeq)
+                .containsExactly(0L, 1L, 2L);
+        TokenizerMetrics metrics = metrics(harness);
+        assertThat(metrics.framesSkipped()).isEqualTo(3);
+        assertThat(metrics.framesIn()).isEqualTo(out.size() + metrics.framesSkipped());
     }
 
     @Test
