@@ -240,14 +240,14 @@ public final class TokenizerOptions {
                     .durationType()
                     .defaultValue(OverloadSettings.DEFAULT_LATENCY_TARGET)
                     .withDescription(
-                            "Frame age (processing time minus capture time) the tokenizer keeps to: past half of it the token budget shrinks, then each camera's waiting frames are coalesced to the newest.");
+                            "Frame age (processing time minus capture time) the tokenizer keeps to: past half of it the token budget shrinks, then each camera's waiting frames are coalesced to the newest, and frames older than it are shed where they enter the job but one per camera and target.");
 
     public static final ConfigOption<OverloadPolicyMode> OVERLOAD_POLICY =
             key("tokenizer.overload-policy")
                     .enumType(OverloadPolicyMode.class)
                     .defaultValue(OverloadPolicyMode.DEGRADE)
                     .withDescription(
-                            "DEGRADE: shrink the budget, then coalesce, when frames age past the latency target; OFF: tokenize every frame at full budget however late.");
+                            "DEGRADE: shrink the budget, coalesce, and shed frames past the latency target; OFF: tokenize every frame at full budget however late.");
 
     public static final ConfigOption<Double> MIN_BUDGET_SCALE =
             key("tokenizer.min-budget-scale")
