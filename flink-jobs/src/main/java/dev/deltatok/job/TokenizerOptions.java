@@ -240,7 +240,7 @@ public final class TokenizerOptions {
                     .durationType()
                     .defaultValue(OverloadSettings.DEFAULT_LATENCY_TARGET)
                     .withDescription(
-                            "Frame age (processing time minus capture time) the tokenizer keeps to: past half of it the token budget shrinks, then each camera's waiting frames are coalesced to the newest, and frames older than it are shed where they enter the job but one per camera and target.");
+                            "Frame age (processing time minus capture time) the tokenizer keeps to: past half of it the token budget shrinks, then each camera's waiting frames are coalesced to the newest, and frames older than half of it are shed where they enter the job but one per camera and target.");
 
     public static final ConfigOption<OverloadPolicyMode> OVERLOAD_POLICY =
             key("tokenizer.overload-policy")

@@ -7,11 +7,12 @@ import java.util.Map;
 
 /**
  * The last step of the overload policy, taken where frames enter the job, before their pixels are
- * sent on to the tokenizer: a frame already older than the latency target ({@link FrameAge}) is
- * shed when another frame of the same camera went on less than one target ago. A late camera thus
- * still gets a frame tokenized every latency target, and a backlog drains at the cost of reading
- * records, not of shuffling and tokenizing them. Coalescing in the tokenizer cannot do that: the
- * frames it skips have already paid for the trip.
+ * sent on to the tokenizer: a frame already older than half the latency target ({@link FrameAge};
+ * the other half is for the trip to the tokenizer and the wait there) is shed when another frame of
+ * the same camera went on less than one target ago. A late camera thus still gets a frame tokenized
+ * every latency target, and a backlog drains at the cost of reading records, not of shuffling and
+ * tokenizing them. Coalescing in the tokenizer cannot do that: the frames it skips have already
+ * paid for the trip.
  *
  * <p>Per source subtask, not checkpointed (after a restart every camera's first late frame goes
  * on). Holds one entry per camera seen within the last few targets.
@@ -40,7 +41,7 @@ public final class IngressShedder {
      */
     public boolean shed(String camera, long ageMs, long nowMs) {
         sweep(nowMs);
-        boolean late = ageMs > targetMs;
+        boolean late = 2 * ageMs > targetMs;
         Long passed = lastPassedMs.get(camera);
         if (late && passed != null && nowMs - passed < targetMs) {
             return true;

@@ -11,9 +11,9 @@ class IngressShedderTest {
     private final IngressShedder shedder = new IngressShedder(Duration.ofMillis(500));
 
     @Test
-    void framesYoungerThanTheTargetAlwaysGoOn() {
+    void framesYoungerThanHalfTheTargetAlwaysGoOn() {
         for (long now = 10_000; now < 11_000; now += 10) {
-            assertThat(shedder.shed("cam", 100, now)).isFalse();
+            assertThat(shedder.shed("cam", 250, now)).isFalse();
         }
     }
 
@@ -41,8 +41,9 @@ class IngressShedderTest {
         assertThat(shedder.shed("b", 10_000, 10_003)).isTrue();
         // an on-time frame of a goes on even right after a late one did
         assertThat(shedder.shed("a", 1, 10_004)).isFalse();
-        // exactly at the target is not late
-        assertThat(shedder.shed("a", 500, 10_005)).isFalse();
+        // half the target is not late yet, a millisecond more is
+        assertThat(shedder.shed("a", 250, 10_005)).isFalse();
+        assertThat(shedder.shed("a", 251, 10_006)).isTrue();
     }
 
     @Test
