@@ -17,6 +17,7 @@ import dev.deltatok.reference.ChangeDetector;
 import dev.deltatok.reference.GlobalMotionEstimator;
 import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.reference.PictureMotion;
+import dev.deltatok.reference.Projections;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.reference.ReferencePolicy;
 import dev.deltatok.reference.Registration;
@@ -88,6 +89,7 @@ public final class TokenizerCore {
     private final int[] allPositions;
     private final float[] noiseScratch;
     private final GlobalMotionEstimator estimator;
+    private final Projections projections;
 
     /**
      * Motion is accepted when the moved frame's summed block-mean difference to the moved reference
@@ -132,6 +134,8 @@ public final class TokenizerCore {
                                 settings.referenceBlock(),
                                 settings.motionSearch())
                         : null;
+        this.projections =
+                estimator == null ? null : new Projections(spec.frameWidth(), spec.frameHeight());
     }
 
     public ModelSpec spec() {
@@ -309,12 +313,18 @@ public final class TokenizerCore {
     private Aligned align(CameraState state, RgbImage image) {
         PictureMotion held = new PictureMotion(0, 0, state.offsetX(), state.offsetY());
         RgbImage atHeld = Registration.align(image, held.offsetX(), held.offsetY());
-        byte[] heldMeans = detector.blockMeans(atHeld);
         if (estimator == null) {
-            return new Aligned(atHeld, heldMeans, held);
+            return new Aligned(atHeld, detector.blockMeans(atHeld), held);
         }
-        GlobalMotionEstimator.Estimate e =
-                estimator.estimate(image, state.reference(), held.offsetX(), held.offsetY());
+        byte[] heldMeans;
+        if (atHeld == image) {
+            // At no offset the block means and the estimator's projections share one pass.
+            heldMeans = detector.blockMeans(image, projections);
+        } else {
+            heldMeans = detector.blockMeans(atHeld);
+            projections.compute(image);
+        }
+        GlobalMotionEstimator.Estimate e = state.estimateMotion(estimator, image, projections);
         if (e.offsetX() == held.offsetX() && e.offsetY() == held.offsetY()) {
             return new Aligned(atHeld, heldMeans, held);
         }

@@ -23,6 +23,14 @@ public final class ChangeDetector {
     }
 
     /**
+     * The frame's block means, and its projections into {@code projections} from the same pass
+     * ({@link ReferenceGrid#blockMeans(RgbImage, Projections)}).
+     */
+    public byte[] blockMeans(RgbImage image, Projections projections) {
+        return grid.blockMeans(image, projections);
+    }
+
+    /**
      * Compares block means with the camera's reference.
      *
      * @param changeThreshold the camera's change threshold, 8-bit levels

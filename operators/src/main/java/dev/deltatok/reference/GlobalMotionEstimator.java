@@ -8,7 +8,10 @@ import dev.deltatok.frame.RgbImage;
  * {@code r + g + b}, at pixel resolution) with the same profiles of the camera's reference (its
  * block means, at block resolution), one axis at a time, each axis searched over {@code
  * searchRange} pixels around the offset the consumer already applies; the second axis and a second
- * pass of the first use only the part of the frame the other axis's estimate keeps in view.
+ * pass of the first use only the part of the frame the other axis's estimate keeps in view (that
+ * second pass is skipped when the second axis stayed where it was: it would repeat the first).
+ * Every profile comes from the frame's whole {@link Projections}, one pass over the frame, less the
+ * few rows or columns out of view.
  *
  * <p>The estimate is a candidate: the caller accepts it only when it clearly explains the frame
  * better than no new motion. Owns scratch buffers: one instance per thread.
@@ -24,7 +27,8 @@ public final class GlobalMotionEstimator {
     private final int blockCols;
     private final int blockRows;
     private final int searchRange;
-    private final int[] luma;
+    private final Projections own;
+    private final int[] partial;
     private final long[] profile;
     private final double[] reference;
 
@@ -52,7 +56,8 @@ public final class GlobalMotionEstimator {
         this.blockCols = width / block;
         this.blockRows = height / block;
         this.searchRange = searchRange;
-        this.luma = new int[width * height];
+        this.own = new Projections(width, height);
+        this.partial = new int[Math.max(width, height)];
         this.profile = new long[Math.max(width, height) + 1];
         this.reference = new double[Math.max(blockCols, blockRows)];
     }
@@ -71,32 +76,75 @@ public final class GlobalMotionEstimator {
      * @return the offset at which the held picture, shown there, best matches the frame
      */
     public Estimate estimate(RgbImage image, byte[] reference, int heldX, int heldY) {
-        if (image.width() != width || image.height() != height) {
+        own.compute(image);
+        return estimate(image, own, reference, heldX, heldY);
+    }
+
+    /**
+     * {@link #estimate(RgbImage, byte[], int, int)} with the frame's projections already computed
+     * (for example in the pass that computed its block means, {@link
+     * ReferenceGrid#blockMeans(RgbImage, Projections)}).
+     *
+     * @param projections the projections of {@code image}
+     */
+    public Estimate estimate(
+            RgbImage image, Projections projections, byte[] reference, int heldX, int heldY) {
+        if (image.width() != width
+                || image.height() != height
+                || projections.width() != width
+                || projections.height() != height) {
             throw new IllegalArgumentException(
-                    "image " + image + " is not " + width + "x" + height);
+                    "image " + image + " or its projections are not " + width + "x" + height);
         }
         byte[] rgb = image.data();
-        for (int i = 0, o = 0; i < luma.length; i++, o += 3) {
-            luma[i] = (rgb[o] & 0xFF) + (rgb[o + 1] & 0xFF) + (rgb[o + 2] & 0xFF);
+        int x =
+                search(
+                        true,
+                        rgb,
+                        projections,
+                        reference,
+                        heldX,
+                        visibleFrom(heldY),
+                        visibleTo(heldY, blockRows),
+                        heldY);
+        int y =
+                search(
+                        false,
+                        rgb,
+                        projections,
+                        reference,
+                        heldY,
+                        visibleFrom(x),
+                        visibleTo(x, blockCols),
+                        x);
+        if (y != heldY) {
+            x =
+                    search(
+                            true,
+                            rgb,
+                            projections,
+                            reference,
+                            heldX,
+                            visibleFrom(y),
+                            visibleTo(y, blockRows),
+                            y);
         }
-        int[] rows = visible(heldY, blockRows);
-        int x = search(true, reference, heldX, rows[0], rows[1], heldY);
-        int[] cols = visible(x, blockCols);
-        int y = search(false, reference, heldY, cols[0], cols[1], x);
-        rows = visible(y, blockRows);
-        x = search(true, reference, heldX, rows[0], rows[1], y);
+        // With y == heldY a second search of x would repeat the first one exactly.
         return new Estimate(x, y);
     }
 
     /**
-     * Reference blocks {@code [from, to)} along one axis fully in view when the picture is shown at
-     * {@code offset} pixels along that axis.
+     * First reference block along one axis fully in view when the picture is shown at {@code
+     * offset} pixels along that axis; blocks {@code [visibleFrom, visibleTo)} are. The offsets
+     * searched keep at least half of each axis in view, so that range is never empty.
      */
-    private int[] visible(int offset, int blocks) {
-        int from = Math.max(0, Math.floorDiv(-offset + block - 1, block));
-        int to = Math.min(blocks, Math.floorDiv(blocks * block - offset, block));
-        // The offsets searched keep at least half of each axis in view, so this is never empty.
-        return new int[] {from, to};
+    private int visibleFrom(int offset) {
+        return Math.max(0, Math.floorDiv(-offset + block - 1, block));
+    }
+
+    /** End (exclusive) of the reference blocks fully in view, see {@link #visibleFrom}. */
+    private int visibleTo(int offset, int blocks) {
+        return Math.min(blocks, Math.floorDiv(blocks * block - offset, block));
     }
 
     /**
@@ -111,6 +159,8 @@ public final class GlobalMotionEstimator {
      */
     private int search(
             boolean horizontal,
+            byte[] rgb,
+            Projections projections,
             byte[] ref,
             int held,
             int acrossFrom,
@@ -118,23 +168,14 @@ public final class GlobalMotionEstimator {
             int acrossOffset) {
         int length = horizontal ? width : height;
         int blocks = horizontal ? blockCols : blockRows;
-        // Frame profile over the pixels across [acrossFrom, acrossTo) blocks, as a prefix sum.
+        // Frame profile over the pixels across [acrossFrom, acrossTo) blocks, as a prefix sum: the
+        // whole frame's projection less the few rows or columns outside that range.
         int from = acrossFrom * block + acrossOffset;
         int to = acrossTo * block + acrossOffset;
+        int[] sums = profileOver(horizontal, rgb, projections, from, to);
         profile[0] = 0;
         for (int i = 0; i < length; i++) {
-            long sum = 0;
-            if (horizontal) {
-                for (int yy = from; yy < to; yy++) {
-                    sum += luma[yy * width + i];
-                }
-            } else {
-                int base = i * width;
-                for (int xx = from; xx < to; xx++) {
-                    sum += luma[base + xx];
-                }
-            }
-            profile[i + 1] = profile[i] + sum;
+            profile[i + 1] = profile[i] + sums[i];
         }
         double frameScale = 1.0 / ((double) (to - from) * block);
         // Reference profile over the same blocks across.
@@ -158,6 +199,51 @@ public final class GlobalMotionEstimator {
             }
         }
         return best;
+    }
+
+    /**
+     * Per column (horizontal) or row, the sum of {@code r + g + b} over the frame's rows (or
+     * columns) {@code [from, to)}, {@code 0 <= from < to <=} the frame's height (or width): the
+     * whole frame's projection less the rows (or columns) outside that range.
+     */
+    private int[] profileOver(
+            boolean horizontal, byte[] rgb, Projections projections, int from, int to) {
+        int[] whole = horizontal ? projections.columns : projections.rows;
+        int across = horizontal ? height : width;
+        if (from == 0 && to == across) {
+            return whole;
+        }
+        int length = horizontal ? width : height;
+        System.arraycopy(whole, 0, partial, 0, length);
+        int rowBytes = width * 3;
+        if (horizontal) {
+            for (int y = 0; y < from; y++) {
+                subtractRow(rgb, y * rowBytes);
+            }
+            for (int y = to; y < height; y++) {
+                subtractRow(rgb, y * rowBytes);
+            }
+        } else {
+            for (int y = 0; y < height; y++) {
+                int base = y * rowBytes;
+                int outside = 0;
+                for (int i = base; i < base + from * 3; i++) {
+                    outside += rgb[i] & 0xFF;
+                }
+                for (int i = base + to * 3; i < base + rowBytes; i++) {
+                    outside += rgb[i] & 0xFF;
+                }
+                partial[y] -= outside;
+            }
+        }
+        return partial;
+    }
+
+    /** Takes one row's {@code r + g + b} off {@link #partial}, column by column. */
+    private void subtractRow(byte[] rgb, int base) {
+        for (int x = 0, o = base; x < width; x++, o += 3) {
+            partial[x] -= (rgb[o] & 0xFF) + (rgb[o + 1] & 0xFF) + (rgb[o + 2] & 0xFF);
+        }
     }
 
     /**

@@ -1,6 +1,10 @@
 package dev.deltatok.reference;
 
 import dev.deltatok.frame.RgbImage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Pixel-space change detection against a camera's reference, on block means: an image is reduced to
@@ -8,6 +12,12 @@ import dev.deltatok.frame.RgbImage;
  * side), and each model patch is compared block by block. Stateless.
  */
 public final class ReferenceGrid {
+
+    private static final VarHandle WORDS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Bytes 0, 2, 4 and 6 of a little-endian word, each in a 16-bit lane. */
+    private static final long EVEN_BYTES = 0x00FF00FF00FF00FFL;
 
     private final int patchSize;
     private final int block;
@@ -31,21 +41,15 @@ public final class ReferenceGrid {
 
     /** Interleaved RGB block means (rounded) of an image at model resolution. */
     public byte[] blockMeans(RgbImage image) {
-        if (image.width() != gridCols * patchSize || image.height() != gridRows * patchSize) {
-            throw new IllegalArgumentException(
-                    "image "
-                            + image
-                            + " is not at the model resolution "
-                            + gridCols * patchSize
-                            + "x"
-                            + gridRows * patchSize);
-        }
+        checkSize(image);
         byte[] rgb = image.data();
         if (block == 1) {
             return rgb.clone();
         }
         if (block == 4) {
-            return blockMeans4(rgb, image.width());
+            return wordsFit(image.width(), false)
+                    ? blockMeans4Words(rgb, image.width(), null)
+                    : blockMeans4(rgb, image.width());
         }
         int imageWidth = image.width();
         int[] sums = new int[width * 3];
@@ -76,6 +80,187 @@ public final class ReferenceGrid {
             for (int i = 0; i < width * 3; i++) {
                 out[o + i] = (byte) ((sums[i] + half) / area);
             }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #blockMeans(RgbImage)}, and the image's {@link Projections} into {@code projections}:
+     * for the default block of 4 both come from one pass over the pixels.
+     */
+    public byte[] blockMeans(RgbImage image, Projections projections) {
+        checkSize(image);
+        projections.check(image);
+        if (block == 4 && wordsFit(image.width(), true)) {
+            return blockMeans4Words(image.data(), image.width(), projections);
+        }
+        byte[] means = blockMeans(image);
+        projections.compute(image);
+        return means;
+    }
+
+    private void checkSize(RgbImage image) {
+        if (image.width() != gridCols * patchSize || image.height() != gridRows * patchSize) {
+            throw new IllegalArgumentException(
+                    "image "
+                            + image
+                            + " is not at the model resolution "
+                            + gridCols * patchSize
+                            + "x"
+                            + gridRows * patchSize);
+        }
+    }
+
+    /**
+     * Whether {@link #blockMeans4Words} takes an image this wide: rows of whole 24-byte runs (two
+     * blocks, three words), and with projections, row sums that fit the 16-bit lanes (at most 42
+     * runs: 42 x 6 x 255 < 65536).
+     */
+    private static boolean wordsFit(int imageWidth, boolean withProjections) {
+        int rowBytes = imageWidth * 3;
+        return rowBytes % 24 == 0 && (!withProjections || rowBytes / 24 <= 42);
+    }
+
+    private static long even(long word) {
+        return word & EVEN_BYTES;
+    }
+
+    private static long odd(long word) {
+        return (word >>> 8) & EVEN_BYTES;
+    }
+
+    /** The sum of a word's four 16-bit lanes. */
+    private static int lanes(long s) {
+        return (int) ((s & 0xFFFF) + ((s >>> 16) & 0xFFFF) + ((s >>> 32) & 0xFFFF) + (s >>> 48));
+    }
+
+    /**
+     * {@link #blockMeans4} eight bytes at a time: a word of each of a block row's four pixel rows
+     * is split into its even and odd bytes, each in a 16-bit lane, and the four rows add lane by
+     * lane, so every byte column of the block row is summed by one add per four columns. Two blocks
+     * (24 bytes, three words) at a time, each block mean taken from the lanes that hold its bytes.
+     * With {@code projections}, the same words give every row's sum and, through lanes added over
+     * at most 64 block rows (64 x 4 x 255 < 65536), every column's. Same bytes as {@link
+     * #blockMeans4}.
+     */
+    private byte[] blockMeans4Words(byte[] rgb, int imageWidth, Projections projections) {
+        int rowBytes = imageWidth * 3;
+        byte[] out = new byte[width * height * 3];
+        long[] evenColumns = projections == null ? null : projections.evenWords();
+        long[] oddColumns = projections == null ? null : projections.oddWords();
+        if (projections != null) {
+            Arrays.fill(projections.byteColumns(), 0);
+            Arrays.fill(evenColumns, 0);
+            Arrays.fill(oddColumns, 0);
+        }
+        int o = 0;
+        for (int by = 0; by < height; by++) {
+            int r0 = by * 4 * rowBytes;
+            int r1 = r0 + rowBytes;
+            int r2 = r1 + rowBytes;
+            int r3 = r2 + rowBytes;
+            long s0 = 0;
+            long s1 = 0;
+            long s2 = 0;
+            long s3 = 0;
+            for (int t = 0, g = 0; t < rowBytes; t += 24, g += 3) {
+                long a0 = (long) WORDS.get(rgb, r0 + t);
+                long a1 = (long) WORDS.get(rgb, r0 + t + 8);
+                long a2 = (long) WORDS.get(rgb, r0 + t + 16);
+                long b0 = (long) WORDS.get(rgb, r1 + t);
+                long b1 = (long) WORDS.get(rgb, r1 + t + 8);
+                long b2 = (long) WORDS.get(rgb, r1 + t + 16);
+                long c0 = (long) WORDS.get(rgb, r2 + t);
+                long c1 = (long) WORDS.get(rgb, r2 + t + 8);
+                long c2 = (long) WORDS.get(rgb, r2 + t + 16);
+                long d0 = (long) WORDS.get(rgb, r3 + t);
+                long d1 = (long) WORDS.get(rgb, r3 + t + 8);
+                long d2 = (long) WORDS.get(rgb, r3 + t + 16);
+                // Lane k of eN / oN: the block row's sum of byte 2k / 2k + 1 of word N.
+                long e0 = even(a0) + even(b0) + even(c0) + even(d0);
+                long e1 = even(a1) + even(b1) + even(c1) + even(d1);
+                long e2 = even(a2) + even(b2) + even(c2) + even(d2);
+                long o0 = odd(a0) + odd(b0) + odd(c0) + odd(d0);
+                long o1 = odd(a1) + odd(b1) + odd(c1) + odd(d1);
+                long o2 = odd(a2) + odd(b2) + odd(c2) + odd(d2);
+                if (projections != null) {
+                    s0 += even(a0) + odd(a0) + even(a1) + odd(a1) + even(a2) + odd(a2);
+                    s1 += even(b0) + odd(b0) + even(b1) + odd(b1) + even(b2) + odd(b2);
+                    s2 += even(c0) + odd(c0) + even(c1) + odd(c1) + even(c2) + odd(c2);
+                    s3 += even(d0) + odd(d0) + even(d1) + odd(d1) + even(d2) + odd(d2);
+                    evenColumns[g] += e0;
+                    evenColumns[g + 1] += e1;
+                    evenColumns[g + 2] += e2;
+                    oddColumns[g] += o0;
+                    oddColumns[g + 1] += o1;
+                    oddColumns[g + 2] += o2;
+                }
+                // Block 1: bytes 0-11 (R at 0, 3, 6, 9; G at 1, 4, 7, 10; B at 2, 5, 8, 11),
+                // block 2: bytes 12-23; byte j is in word j / 8, lane (j % 8) / 2 of e or o.
+                out[o++] =
+                        (byte)
+                                (((int) (e0 & 0xFFFF)
+                                                + (int) ((o0 >>> 16) & 0xFFFF)
+                                                + (int) (e0 >>> 48)
+                                                + (int) (o1 & 0xFFFF)
+                                                + 8)
+                                        >> 4);
+                out[o++] =
+                        (byte)
+                                (((int) (o0 & 0xFFFF)
+                                                + (int) ((e0 >>> 32) & 0xFFFF)
+                                                + (int) (o0 >>> 48)
+                                                + (int) ((e1 >>> 16) & 0xFFFF)
+                                                + 8)
+                                        >> 4);
+                out[o++] =
+                        (byte)
+                                (((int) ((e0 >>> 16) & 0xFFFF)
+                                                + (int) ((o0 >>> 32) & 0xFFFF)
+                                                + (int) (e1 & 0xFFFF)
+                                                + (int) ((o1 >>> 16) & 0xFFFF)
+                                                + 8)
+                                        >> 4);
+                out[o++] =
+                        (byte)
+                                (((int) ((e1 >>> 32) & 0xFFFF)
+                                                + (int) (o1 >>> 48)
+                                                + (int) ((e2 >>> 16) & 0xFFFF)
+                                                + (int) ((o2 >>> 32) & 0xFFFF)
+                                                + 8)
+                                        >> 4);
+                out[o++] =
+                        (byte)
+                                (((int) ((o1 >>> 32) & 0xFFFF)
+                                                + (int) (e2 & 0xFFFF)
+                                                + (int) ((o2 >>> 16) & 0xFFFF)
+                                                + (int) (e2 >>> 48)
+                                                + 8)
+                                        >> 4);
+                out[o++] =
+                        (byte)
+                                (((int) (e1 >>> 48)
+                                                + (int) (o2 & 0xFFFF)
+                                                + (int) ((e2 >>> 32) & 0xFFFF)
+                                                + (int) (o2 >>> 48)
+                                                + 8)
+                                        >> 4);
+            }
+            if (projections != null) {
+                int[] rows = projections.rows;
+                int y = by * 4;
+                rows[y] = lanes(s0);
+                rows[y + 1] = lanes(s1);
+                rows[y + 2] = lanes(s2);
+                rows[y + 3] = lanes(s3);
+                if (by % 64 == 63) {
+                    projections.addWordColumns();
+                }
+            }
+        }
+        if (projections != null) {
+            projections.addWordColumns();
+            projections.columnsFromBytes();
         }
         return out;
     }
@@ -152,11 +337,16 @@ public final class ReferenceGrid {
                 for (int y = 0; y < per; y++) {
                     int o = ((r * per + y) * width + c * per) * 3;
                     int s = ((sr * per + y) * width + sc * per) * 3;
+                    // A row of blocks sums in ints (255^2 per value), the patch in longs.
+                    int rowAbs = 0;
+                    int rowSq = 0;
                     for (int i = 0; i < per * 3; i++) {
                         int d = (current[o + i] & 0xFF) - (reference[s + i] & 0xFF);
-                        abs += Math.abs(d);
-                        sq += d * d;
+                        rowAbs += Math.abs(d);
+                        rowSq += d * d;
                     }
+                    abs += rowAbs;
+                    sq += rowSq;
                 }
                 int p = r * gridCols + c;
                 mad[p] = (float) abs / values;

@@ -1,9 +1,12 @@
 package dev.deltatok.state;
 
 import dev.deltatok.delta.TokenizerSettings;
+import dev.deltatok.frame.RgbImage;
 import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.GlobalMotionEstimator;
 import dev.deltatok.reference.NoiseEstimator;
 import dev.deltatok.reference.PictureMotion;
+import dev.deltatok.reference.Projections;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.table.TokenTable;
 import dev.deltatok.table.TokenTableView;
@@ -273,6 +276,18 @@ public final class CameraState {
             byte[] blockMeans, PictureMotion motion, float[] mad, float[] msd) {
         referenceGrid()
                 .compare(blockMeans, reference, motion.shiftRows(), motion.shiftCols(), mad, msd);
+    }
+
+    /**
+     * Global motion of a frame against the reference ({@link
+     * GlobalMotionEstimator#estimate(RgbImage, Projections, byte[], int, int)}) around the offset
+     * the consumer shows the picture at now.
+     *
+     * @param projections the projections of {@code image}
+     */
+    public GlobalMotionEstimator.Estimate estimateMotion(
+            GlobalMotionEstimator estimator, RgbImage image, Projections projections) {
+        return estimator.estimate(image, projections, reference, offsetX, offsetY);
     }
 
     /**

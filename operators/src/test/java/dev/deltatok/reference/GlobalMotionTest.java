@@ -125,4 +125,31 @@ class GlobalMotionTest {
         grid.compare(shifted, before, 0, -1, mad, msd);
         assertThat(mad).containsOnly(0f);
     }
+
+    @Test
+    void estimatesWhatTheDirectProfileSearchEstimates() {
+        // The estimator sums the frame's projections once and derives every profile from them;
+        // the direct search sums each profile pixel by pixel. Same offsets, from any held offset.
+        GlobalMotionEstimator estimator = new GlobalMotionEstimator(256, 256, 4, 32);
+        ProfileSearchDefinition direct = new ProfileSearchDefinition(256, 256, 4, 32);
+        int[][] heldOffsets = {{0, 0}, {-18, 0}, {5, -3}, {-7, 8}, {8, 6}, {-30, 12}};
+        int differentFromHeld = 0;
+        for (String scene : new String[] {"pan", "corridor", "busy", "lighting", "cut"}) {
+            byte[] held = grid.blockMeans(frame(scene, 0));
+            for (int seq = 1; seq <= 25; seq += 3) {
+                RgbImage f = frame(scene, seq);
+                for (int[] h : heldOffsets) {
+                    GlobalMotionEstimator.Estimate e = estimator.estimate(f, held, h[0], h[1]);
+                    assertThat(e)
+                            .as("%s frame %d held at (%d, %d)", scene, seq, h[0], h[1])
+                            .isEqualTo(direct.estimate(f, held, h[0], h[1]));
+                    if (e.offsetX() != h[0] || e.offsetY() != h[1]) {
+                        differentFromHeld++;
+                    }
+                }
+            }
+        }
+        // The cases include searches that move away from the held offset on both axes.
+        assertThat(differentFromHeld).isGreaterThan(20);
+    }
 }

@@ -7,6 +7,7 @@ import dev.deltatok.frame.RgbImage;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ReferenceGridTest {
@@ -83,5 +84,57 @@ class ReferenceGridTest {
         assertThatThrownBy(() -> grid.blockMeans(randomImage(128, 128, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model resolution");
+    }
+
+    @ParameterizedTest(name = "patch {0}, {1} x {2} patches")
+    @CsvSource({
+        // 80 x 96: eight bytes at a time; 12 x 8: rows of 36 bytes, block by block
+        "16, 5, 6",
+        "4, 3, 2",
+        // 256 x 320: column lanes emptied after 64 block rows; 352 wide: row sums too wide for
+        // the lanes, so projections take their own pass
+        "16, 16, 20",
+        "16, 22, 4"
+    })
+    void blockMeansAndProjectionsFromOnePassAreThoseByDefinition(int patch, int cols, int rows) {
+        ReferenceGrid grid = new ReferenceGrid(patch, 4, rows, cols);
+        int w = cols * patch;
+        int h = rows * patch;
+        byte[] full = new byte[w * h * 3];
+        java.util.Arrays.fill(full, (byte) 255);
+        RgbImage white = new RgbImage(w, h, full);
+        // One Projections for all images: each pass starts from nothing.
+        Projections projections = new Projections(w, h);
+        Projections alone = new Projections(w, h);
+        for (RgbImage image : new RgbImage[] {randomImage(w, h, 9), white, randomImage(w, h, 4)}) {
+
+            byte[] means = grid.blockMeans(image, projections);
+
+            assertThat(means).isEqualTo(blockMeansByDefinition(image, 4));
+            assertThat(grid.blockMeans(image)).isEqualTo(means);
+            for (int x = 0; x < w; x++) {
+                int sum = 0;
+                for (int y = 0; y < h; y++) {
+                    for (int c = 0; c < 3; c++) {
+                        sum += image.data()[(y * w + x) * 3 + c] & 0xFF;
+                    }
+                }
+                assertThat(projections.column(x)).as("column %d", x).isEqualTo(sum);
+            }
+            for (int y = 0; y < h; y++) {
+                int sum = 0;
+                for (int i = 0; i < w * 3; i++) {
+                    sum += image.data()[y * w * 3 + i] & 0xFF;
+                }
+                assertThat(projections.row(y)).as("row %d", y).isEqualTo(sum);
+            }
+            alone.compute(image);
+            for (int x = 0; x < w; x++) {
+                assertThat(alone.column(x)).isEqualTo(projections.column(x));
+            }
+            for (int y = 0; y < h; y++) {
+                assertThat(alone.row(y)).isEqualTo(projections.row(y));
+            }
+        }
     }
 }
