@@ -8,12 +8,16 @@ import dev.deltatok.eval.EvalResult;
 import dev.deltatok.eval.Evaluator;
 import dev.deltatok.eval.FrameSource;
 import dev.deltatok.eval.FrameSources;
+import dev.deltatok.job.TokenizerConfig;
 import dev.deltatok.model.OnnxTokenizerModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,6 +99,73 @@ final class EvalCommand implements Callable<Integer> {
                     "A model manifest (or its folder); default: the model shipped in the jar.")
     String model;
 
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A tokenizer option of the job, e.g. --option tokenizer.change-threshold=8"
+                            + " (repeatable; see README's configuration table).")
+    List<String> options = new ArrayList<>();
+
+    @Option(
+            names = "--sweep",
+            description =
+                    "Rate-distortion curves instead of one run: full mode at 1 to all levels per"
+                            + " patch and delta mode at each --sweep-point, side by side over the"
+                            + " same frames; prints tokens per frame against PSNR and SSIM.")
+    boolean sweep;
+
+    @Option(
+            names = "--sweep-point",
+            paramLabel = "KEY=VALUE[,KEY=VALUE...]",
+            description =
+                    "A delta-mode point of the sweep, as tokenizer options on top of --option"
+                            + " (repeatable; \"default\" is the defaults). Without it: "
+                            + DEFAULT_SWEEP_DESCRIPTION
+                            + ".")
+    List<String> sweepPoints = new ArrayList<>();
+
+    @Option(
+            names = "--chart",
+            paramLabel = "FILE.png",
+            description = "With --sweep: also draw the curves into this PNG.")
+    Path chart;
+
+    @Option(
+            names = "--table",
+            paramLabel = "FILE.md",
+            description = "With --sweep: also write the table as Markdown to this file.")
+    Path table;
+
+    /** The delta-mode points of a sweep without {@code --sweep-point}. */
+    static final List<String> DEFAULT_SWEEP_POINTS =
+            List.of(
+                    "tokenizer.max-levels=1",
+                    "tokenizer.max-levels=2",
+                    "default",
+                    "tokenizer.merge-distance=0.06",
+                    "tokenizer.merge-distance=0,tokenizer.error-budget=0.00005");
+
+    static final String DEFAULT_SWEEP_DESCRIPTION =
+            "at most 1 and 2 levels per patch, the defaults, then less slot merging and a finer"
+                    + " error budget";
+
+    /** The tokenizer settings the job would run with under {@code --option}s. */
+    static TokenizerSettings settings(List<String> options) {
+        List<String> args = new ArrayList<>();
+        for (String o : options) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--option must be KEY=VALUE, got '" + o + "'");
+            }
+            args.add("--" + o.substring(0, eq));
+            args.add(o.substring(eq + 1));
+        }
+        return TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs(args.toArray(String[]::new)))
+                .settings();
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -107,6 +178,20 @@ final class EvalCommand implements Callable<Integer> {
             err.println("deltatok eval: --max-frames must be >= 0, got " + maxFrames);
             return 2;
         }
+        TokenizerSettings settings;
+        try {
+            settings = settings(options);
+        } catch (IllegalArgumentException e) {
+            err.println("deltatok eval: " + e.getMessage());
+            return 2;
+        }
+        if (sweep) {
+            return sweep(settings, out, err);
+        }
+        if (chart != null || table != null || !sweepPoints.isEmpty()) {
+            err.println("deltatok eval: --sweep-point, --chart and --table need --sweep");
+            return 2;
+        }
         EvalResult result;
         try (OnnxTokenizerModel tokenizer =
                         OnnxTokenizerModel.loadDefault(model, OnnxTokenizerModel.Options.DEFAULT);
@@ -117,9 +202,7 @@ final class EvalCommand implements Callable<Integer> {
             err.printf(
                     "deltatok eval: %s with %s, modes %s%n",
                     source.describe(), tokenizer.spec().modelId(), mode.modes());
-            result =
-                    new Evaluator(tokenizer, TokenizerSettings.defaults())
-                            .run(source, maxFrames, mode.modes());
+            result = new Evaluator(tokenizer, settings).run(source, maxFrames, mode.modes());
         }
         out.print(result.toTable());
         out.flush();
@@ -128,6 +211,80 @@ final class EvalCommand implements Callable<Integer> {
             err.println("deltatok eval: wrote " + json);
         }
         return 0;
+    }
+
+    private int sweep(TokenizerSettings base, PrintWriter out, PrintWriter err) throws IOException {
+        List<String> points = sweepPoints.isEmpty() ? DEFAULT_SWEEP_POINTS : sweepPoints;
+        Map<String, TokenizerSettings> variants = new LinkedHashMap<>();
+        Map<String, String> seriesOf = new LinkedHashMap<>();
+        String source;
+        String modelId;
+        Map<String, EvalResult.ModeResult> results;
+        try (OnnxTokenizerModel tokenizer =
+                        OnnxTokenizerModel.loadDefault(model, OnnxTokenizerModel.Options.DEFAULT);
+                FrameSource frames = open(err)) {
+            if (frames == null) {
+                return 2;
+            }
+            int levels = tokenizer.spec().levels();
+            for (int l = 1; l <= levels; l++) {
+                String label = "full, " + l + (l == 1 ? " level" : " levels");
+                variants.put(label, base.toBuilder().mode(TokenizerMode.FULL).maxLevels(l).build());
+                seriesOf.put(label, "full");
+            }
+            try {
+                for (String point : points) {
+                    String label = "delta, " + point;
+                    variants.put(label, point(base, point));
+                    seriesOf.put(label, "delta");
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("deltatok eval: --sweep-point: " + e.getMessage());
+                return 2;
+            }
+            source = frames.describe();
+            modelId = tokenizer.spec().modelId();
+            err.printf(
+                    "deltatok eval: sweep of %s with %s, %d settings side by side%n",
+                    source, modelId, variants.size());
+            results = new Evaluator(tokenizer, base).runVariants(frames, maxFrames, variants);
+        }
+        RateDistortion rd = RateDistortion.of(source, modelId, seriesOf, results);
+        out.print(rd.toMarkdown());
+        out.flush();
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(json.toFile(), rd.toJsonTree());
+            err.println("deltatok eval: wrote " + json);
+        }
+        if (table != null) {
+            Path parent = table.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(table, rd.toMarkdown());
+            err.println("deltatok eval: wrote " + table);
+        }
+        if (chart != null) {
+            rd.chart(chart);
+            err.println("deltatok eval: wrote " + chart);
+        }
+        return 0;
+    }
+
+    /** Delta-mode settings of one sweep point: "default" or KEY=VALUE[,KEY=VALUE...]. */
+    private TokenizerSettings point(TokenizerSettings base, String point) {
+        if (point.equals("default")) {
+            return base.withMode(TokenizerMode.DELTA);
+        }
+        List<String> all = new ArrayList<>(options);
+        all.addAll(List.of(point.split(",")));
+        return settings(all).withMode(TokenizerMode.DELTA);
     }
 
     private FrameSource open(PrintWriter err) throws IOException {

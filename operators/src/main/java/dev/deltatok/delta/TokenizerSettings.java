@@ -66,7 +66,7 @@ public record TokenizerSettings(
     public static final int DEFAULT_REFERENCE_BLOCK = 4;
     public static final double DEFAULT_LATENT_THRESHOLD = 0.02;
     public static final int DEFAULT_TABLE_CAPACITY = 512;
-    public static final double DEFAULT_MERGE_DISTANCE = 0.0;
+    public static final double DEFAULT_MERGE_DISTANCE = 0.12;
     public static final double DEFAULT_SCENE_CUT_FRACTION = 0.5;
     public static final int DEFAULT_MAX_KEYFRAME_INTERVAL = 250;
     public static final double DEFAULT_ERROR_BUDGET = 0.0002;
