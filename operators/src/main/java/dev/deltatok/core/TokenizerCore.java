@@ -294,7 +294,12 @@ public final class TokenizerCore {
 
     private TokenDelta complete(
             CameraState state, PreparedFrame frame, EncodedPatches encoded, Instant emitTime) {
-        Plan plan = packer.plan(frame, state, encoded);
+        Plan plan =
+                packer.plan(
+                        frame,
+                        state,
+                        encoded,
+                        (rows, tokens, pairs) -> batch.errors(model, rows, tokens, pairs));
         AppliedPlan applied =
                 applier.apply(
                         state, plan, frame.frameSeq(), frame.blockMeans(), frame.noiseLevel());
