@@ -27,7 +27,7 @@ def keyframe(seq, slots, table, camera="cam", reason="FIRST_FRAME", frame_seq=No
 
 
 def step(seq, updates=None, upserts=None, evictions=(), camera="cam", latents=None, rows=2,
-         cols=2, model=MODEL):
+         cols=2, model=MODEL, shift=(0, 0), offset=(0, 0), kind=None):
     """A DELTA: ``updates`` position -> slot, ``upserts`` slot -> token ids."""
     updates = updates or {}
     upserts = upserts or {}
@@ -35,10 +35,18 @@ def step(seq, updates=None, upserts=None, evictions=(), camera="cam", latents=No
     positions = sorted(updates)
     return TokenDelta(
         camera_id=camera, delta_seq=seq, frame_seq=seq, capture_time_micros=seq * 40_000,
-        emit_time_micros=seq * 40_000 + 7, kind="DELTA", model_id=model, grid_rows=rows,
+        emit_time_micros=seq * 40_000 + 7,
+        kind=kind or ("MOVED" if shift != (0, 0) or offset != (0, 0) else "DELTA"),
+        model_id=model, grid_rows=rows,
         grid_cols=cols, levels=2,
         upserts=[SlotUpsert(s, list(ids), latents.get(s)) for s, ids in sorted(upserts.items())],
         evictions=list(evictions),
         key_map=keymap.encode(positions, [updates[p] for p in positions]),
         stats=FrameStats(len(updates), len(updates), len(updates), 0, 0, 0.001, "NONE"),
+        shift_rows=shift[0], shift_cols=shift[1], offset_x=offset[0], offset_y=offset[1],
     )
+
+
+def moved(seq, shift=(0, 0), offset=(0, 0), **kw):
+    """A MOVED delta: the key map shifts by ``shift`` (rows, cols), shown at ``offset`` (x, y)."""
+    return step(seq, shift=shift, offset=offset, **kw)

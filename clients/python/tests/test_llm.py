@@ -1,6 +1,6 @@
 import pytest
 
-from deltas import keyframe, step
+from deltas import keyframe, moved, step
 from deltatok import javajson
 from deltatok.llm import LlmVocabulary, LlmWindower, WindowSummary, camera_index
 from deltatok.mirror import Mirror
@@ -28,8 +28,9 @@ def test_the_default_models_vocabulary_has_the_documented_layout():
     assert v.camera("cam-0") == 16648 + 25
     assert v.summary(0) == 16904 and v.size == 17160
     assert v.name(v.visual(2, 517)) == "v2:517"
-    assert [v.name(t) for t in (16390, 16392 + 37, 16648, 17159)] == [
-        "<|reserved_6|>", "<|pos_37|>", "<|cam_0|>", "<|sum_255|>"]
+    assert [v.name(t) for t in (16390, 16391, 16392 + 37, 16648, 17159)] == [
+        "<|shift|>", "<|reserved_7|>", "<|pos_37|>", "<|cam_0|>", "<|sum_255|>"]
+    assert v.shift == 16390 and v.shift_target(0, -1) == 8 * 16 + 7
 
 
 def test_camera_tokens_hash_the_utf8_id():
@@ -98,6 +99,21 @@ def test_a_sequence_replays_to_the_table_and_key_map_it_carries():
         elif t >= v.visual_size:
             current = None
     assert [tuple(grid[p]) for p in range(4)] == [r.table[s] for s in r.key_map]
+
+
+def test_a_moved_delta_says_shift_and_lists_only_what_differs_after_the_move():
+    (r,), _, m = records([
+        keyframe(0, [0, 1, 1, 0], TABLE),
+        moved(1, shift=(0, -1), offset=(6, 0)),
+        step(2, kind="MOVED", offset=(4, 0)),
+    ])
+    v = LlmVocabulary(2, K, 2, 2)
+    frames = " ".join(v.name(t) for t in r.tokens).split("<|frame|>")
+    # Left column takes the right one's; the right column repeats the edge: nothing else changes.
+    assert frames[2].split() == ["<|shift|>", "<|pos_%d|>" % v.shift_target(0, -1)]
+    assert v.shift_target(0, -1) == 2
+    assert frames[3].split() == ["<|sum_0|>", "<|/window|>"]
+    assert m.camera("cam").key_map == [1, 1, 0, 0]
 
 
 def test_a_gap_drops_the_open_window_when_the_caller_resets_it():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from deltas import keyframe, latent, step
-from deltatok.mirror import Mirror, MirrorSyncError, Problem
+from deltas import keyframe, latent, moved, step
+from deltatok.mirror import Mirror, MirrorSyncError, Problem, show
 
 TABLE = {0: (10,), 1: (11, 12)}
 
@@ -135,3 +135,50 @@ def test_an_upsert_without_a_latent_drops_the_old_one():
     m.apply(keyframe(0, [0, 1, 1, 0], TABLE, latents={0: latent(1), 1: latent(2)}))
     cam = m.apply(step(1, upserts={1: [15]}))
     assert cam.latent(1) is None and not cam.has_latents()
+
+
+def test_a_moved_delta_shifts_the_key_map_before_its_updates_and_sets_the_offset():
+    m = Mirror()
+    m.apply(keyframe(0, [0, 1, 1, 0], TABLE))
+    # Content moves one column left: (r, c) takes (r, c + 1); the right column repeats the edge.
+    cam = m.apply(moved(1, shift=(0, -1), offset=(6, -3), updates={3: 2}, upserts={2: [20]}))
+    assert cam.key_map == [1, 1, 0, 2]
+    assert (cam.offset_x, cam.offset_y) == (6, -3)
+    cam = m.apply(moved(2, offset=(4, -3)))
+    assert cam.key_map == [1, 1, 0, 2] and cam.offset_x == 4
+    cam = m.apply(keyframe(3, [0, 0, 0, 0], TABLE, reason="MAX_INTERVAL"))
+    assert (cam.offset_x, cam.offset_y) == (0, 0)
+
+
+def test_a_shift_down_repeats_the_top_row():
+    m = Mirror()
+    m.apply(keyframe(0, [0, 1, 1, 0], TABLE))
+    assert m.apply(moved(1, shift=(1, 0))).key_map == [0, 1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        step(1, shift=(0, 1), kind="DELTA"),
+        step(1, offset=(3, 0), kind="DELTA"),
+        moved(1, shift=(0, 2)),
+        moved(1, offset=(5000, 0)),
+    ],
+)
+def test_motion_outside_a_moved_delta_or_beyond_the_grid_is_corrupt(bad):
+    m = synced_mirror()
+    assert problem_of(m, bad).problem == Problem.CORRUPT
+    assert m.camera("cam").key_map == [0, 0, 1, 0]
+
+
+def test_a_keyframe_with_motion_is_corrupt():
+    d = keyframe(0, [0, 0, 0, 0], TABLE)
+    from dataclasses import replace
+
+    assert problem_of(Mirror(), replace(d, offset_x=2)).problem == Problem.CORRUPT
+
+
+def test_show_moves_a_decoded_picture_by_the_offset_clamping_at_the_edges():
+    pic = np.arange(12).reshape(3, 4, 1)
+    out = show(pic, 1, -1)
+    assert out[:, :, 0].tolist() == [[4, 4, 5, 6], [8, 8, 9, 10], [8, 8, 9, 10]]

@@ -31,6 +31,8 @@ def test_a_value_written_with_the_first_released_schema_reads_with_an_unknown_re
     record = delta().to_avro()
     for name in ("keyframeReason", "skippedFrames", "budgetScale"):
         del record["stats"][name]
+    for name in MOTION_FIELDS:
+        del record[name]
     data = v1.encode(record)
     current = TokenDeltaCodec()
     assert v1.fingerprint != current.codec.fingerprint
@@ -44,10 +46,47 @@ def test_a_value_written_with_the_second_released_schema_reads_as_nothing_skippe
     record = delta(stats=FrameStats(3, 2, 2, 5, 4, 0.125, "SCENE_CUT", 7, 0.25)).to_avro()
     del record["stats"]["skippedFrames"]
     del record["stats"]["budgetScale"]
+    for name in MOTION_FIELDS:
+        del record[name]
     current = TokenDeltaCodec()
     assert v2.fingerprint != current.codec.fingerprint
     decoded = current.decode(v2.encode(record))
     assert decoded.stats == FrameStats(3, 2, 2, 5, 4, 0.125, "SCENE_CUT", 0, 1.0)
+
+
+MOTION_FIELDS = ("shiftRows", "shiftCols", "offsetX", "offsetY")
+
+
+def test_a_moved_delta_round_trips_with_its_motion():
+    codec = TokenDeltaCodec()
+    d = delta(kind="MOVED", shift_rows=0, shift_cols=-1, offset_x=6, offset_y=-2)
+    decoded = codec.decode(codec.encode(d))
+    assert decoded == d and decoded.moved
+    assert (decoded.shift_cols, decoded.offset_x, decoded.offset_y) == (-1, 6, -2)
+
+
+def test_a_delta_of_a_release_before_motion_reads_as_no_motion():
+    v2 = WireCodec("TokenDelta", wire.schema_text("TokenDelta", version=2))
+    record = delta().to_avro()
+    for name in ("skippedFrames", "budgetScale"):
+        del record["stats"][name]
+    for name in MOTION_FIELDS:
+        del record[name]
+    decoded = TokenDeltaCodec().decode(v2.encode(record))
+    assert not decoded.moved
+    assert (decoded.shift_rows, decoded.shift_cols, decoded.offset_x, decoded.offset_y) == (0,) * 4
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_reader_older_than_motion_refuses_a_moved_delta_and_reads_the_rest(version):
+    old = WireCodec("TokenDelta", wire.schema_text("TokenDelta", version=version))
+    old.add_writer_schema(wire.schema_text("TokenDelta"))
+    codec = TokenDeltaCodec()
+    assert old.decode(codec.encode(delta()))["kind"] == "DELTA"
+    with pytest.raises(wire.WireFormatError) as e:
+        old.decode(codec.encode(delta(kind="MOVED", shift_cols=-1, offset_x=6)))
+    assert e.value.problem == Problem.CORRUPT
+    assert "MOVED" in str(e.value)
 
 
 def test_the_overload_stats_round_trip():

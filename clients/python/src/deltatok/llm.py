@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .mirror import Camera
+from .mirror import Camera, shifted
 from .wire import TokenDelta
 
 CAMERAS = 256
@@ -26,8 +26,8 @@ def camera_index(camera_id: str) -> int:
 
 class LlmVocabulary:
     """The token-id layout: visual ``l*K + c``, then ``<|window|>``, ``<|/window|>``,
-    ``<|frame|>``, ``<|keyframe|>``, ``<|snapshot|>``, ``<|scene_cut|>``, two reserved ids,
-    ``P`` position tokens, 256 camera tokens and 256 summary tokens."""
+    ``<|frame|>``, ``<|keyframe|>``, ``<|snapshot|>``, ``<|scene_cut|>``, ``<|shift|>``, one
+    reserved id, ``P`` position tokens, 256 camera tokens and 256 summary tokens."""
 
     def __init__(self, levels: int, codebook_size: int, grid_rows: int, grid_cols: int):
         if levels < 1 or codebook_size < 1 or grid_rows < 1 or grid_cols < 1:
@@ -77,6 +77,22 @@ class LlmVocabulary:
     def scene_cut(self) -> int:
         return self.visual_size + 5
 
+    @property
+    def shift(self) -> int:
+        """Global motion: the picture moved as a whole; one position token follows
+        (:meth:`shift_target`)."""
+        return self.visual_size + 6
+
+    def shift_target(self, shift_rows: int, shift_cols: int) -> int:
+        """The position ``<|shift|>``'s following token names: where the content of the centre
+        position ``(rows // 2, cols // 2)`` moved to."""
+        r = self.grid_rows // 2 + shift_rows
+        c = self.grid_cols // 2 + shift_cols
+        if not (0 <= r < self.grid_rows and 0 <= c < self.grid_cols):
+            raise ValueError("a shift by %d, %d moves the centre off the grid"
+                             % (shift_rows, shift_cols))
+        return r * self.grid_cols + c
+
     def position(self, p: int) -> int:
         if p < 0 or p >= self.positions:
             raise ValueError("position %d outside [0, %d)" % (p, self.positions))
@@ -110,7 +126,7 @@ class LlmVocabulary:
         s = token - self.visual_size
         if s < SPECIALS:
             names = ["<|window|>", "<|/window|>", "<|frame|>", "<|keyframe|>", "<|snapshot|>",
-                     "<|scene_cut|>"]
+                     "<|scene_cut|>", "<|shift|>"]
             return names[s] if s < len(names) else "<|reserved_%d|>" % s
         s -= SPECIALS
         if s < self.positions:
@@ -262,6 +278,12 @@ class _Window:
                 self.rebased = True
         elif self.frames == 0:
             self.tokens.append(v.snapshot)
+        if not full and (delta.shift_rows or delta.shift_cols):
+            # The whole picture moved: say so, and list only what differs after the move.
+            self.tokens.append(v.shift)
+            self.tokens.append(v.position(v.shift_target(delta.shift_rows, delta.shift_cols)))
+            self.grid = shifted(self.grid, self.rows, self.cols, delta.shift_rows,
+                                delta.shift_cols)
         changed = 0
         for p, ids in enumerate(now):
             differs = self.grid is None or ids != self.grid[p]

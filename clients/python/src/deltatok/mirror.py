@@ -78,6 +78,11 @@ class Camera:
         self.last_frame_seq = -1
         self.skipped_deltas = 0
         """Deltas never applied because a later KEYFRAME superseded them (harmless)."""
+        self.offset_x = 0
+        """Global motion: the decoded grid is shown ``offset_x`` pixels to the right (negative:
+        left), ``offset_y`` down; displayed pixel ``(x, y)`` is the grid's ``(x - offset_x,
+        y - offset_y)`` clamped to the grid. Set by MOVED deltas, 0 after a KEYFRAME or DELTA."""
+        self.offset_y = 0
 
     @property
     def key_map(self) -> List[int]:
@@ -240,6 +245,7 @@ def _apply_keyframe(cam: Camera, delta: TokenDelta) -> None:
     table: Dict[int, Tuple[int, ...]] = {}
     latents: Dict[int, Optional[bytes]] = {}
     _put_upserts(table, latents, delta.upserts, delta.levels)
+    _check_motion(delta, rows, cols)
     positions, slots = keymap.decode(delta.key_map, rows * cols)
     if len(positions) != rows * cols:
         raise ValueError("keyframe lists %d of %d positions" % (len(positions), rows * cols))
@@ -253,6 +259,49 @@ def _apply_keyframe(cam: Camera, delta: TokenDelta) -> None:
     cam.grid_cols = cols
     cam.levels = delta.levels
     cam.model_id = delta.model_id
+    cam.offset_x = 0
+    cam.offset_y = 0
+
+
+MAX_OFFSET = 1 << 12
+"""Largest pixel offset a MOVED delta may declare (``TokenMirror.MAX_OFFSET``)."""
+
+
+def _check_motion(delta: TokenDelta, rows: int, cols: int) -> None:
+    sr, sc, ox, oy = delta.shift_rows, delta.shift_cols, delta.offset_x, delta.offset_y
+    if delta.kind != "MOVED":
+        if sr or sc or ox or oy:
+            raise ValueError(
+                "%s with motion (shift %d, %d, offset %d, %d): only a MOVED delta may move the "
+                "picture" % (delta.kind, sr, sc, ox, oy)
+            )
+        return
+    if abs(sr) >= rows or abs(sc) >= cols or abs(ox) > MAX_OFFSET or abs(oy) > MAX_OFFSET:
+        raise ValueError(
+            "MOVED by %d rows, %d columns, offset %d, %d: expected a shift within the %dx%d grid "
+            "and an offset of at most %d pixels" % (sr, sc, ox, oy, rows, cols, MAX_OFFSET)
+        )
+
+
+def shifted(key_map: List[int], rows: int, cols: int, shift_rows: int, shift_cols: int) -> List[int]:
+    """The key map after a MOVED delta's shift: position ``(r, c)`` takes the slot held at
+    ``(r - shift_rows, c - shift_cols)``, clamped to the grid (edge positions repeat)."""
+    out = []
+    for r in range(rows):
+        sr = min(rows - 1, max(0, r - shift_rows))
+        for c in range(cols):
+            sc = min(cols - 1, max(0, c - shift_cols))
+            out.append(key_map[sr * cols + sc])
+    return out
+
+
+def show(picture: np.ndarray, offset_x: int, offset_y: int) -> np.ndarray:
+    """The picture a consumer shows for a decoded grid ``[H, W, C]`` at an offset: pixel
+    ``(x, y)`` is the grid's ``(x - offset_x, y - offset_y)``, clamped to the grid."""
+    h, w = picture.shape[:2]
+    ys = np.clip(np.arange(h) - offset_y, 0, h - 1)
+    xs = np.clip(np.arange(w) - offset_x, 0, w - 1)
+    return picture[ys][:, xs]
 
 
 def _apply_delta(cam: Camera, delta: TokenDelta) -> None:
@@ -271,7 +320,9 @@ def _apply_delta(cam: Camera, delta: TokenDelta) -> None:
             raise ValueError("eviction of unknown slot %d" % slot)
         latents.pop(slot, None)
     _put_upserts(table, latents, delta.upserts, cam.levels)
-    key_map = list(cam._key_map)
+    _check_motion(delta, cam.grid_rows, cam.grid_cols)
+    key_map = shifted(cam._key_map, cam.grid_rows, cam.grid_cols, delta.shift_rows,
+                      delta.shift_cols)
     for p, s in zip(positions, slots):
         key_map[p] = s
     for p, s in enumerate(key_map):
@@ -280,3 +331,5 @@ def _apply_delta(cam: Camera, delta: TokenDelta) -> None:
     cam._table = table
     cam._latents = latents
     cam._key_map = key_map
+    cam.offset_x = delta.offset_x
+    cam.offset_y = delta.offset_y

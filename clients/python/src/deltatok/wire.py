@@ -251,10 +251,21 @@ class TokenDelta:
     evictions: List[int] = field(default_factory=list)
     key_map: bytes = b""
     stats: Optional[FrameStats] = None
+    shift_rows: int = 0
+    """Global motion (a MOVED delta): the held key map moves by this many rows first."""
+    shift_cols: int = 0
+    offset_x: int = 0
+    """Global motion below a patch: the decoded grid is shown this many pixels to the right."""
+    offset_y: int = 0
 
     @property
     def keyframe(self) -> bool:
         return self.kind == "KEYFRAME"
+
+    @property
+    def moved(self) -> bool:
+        """A MOVED delta: the picture moved as a whole (shift and offset)."""
+        return self.kind == "MOVED"
 
     @staticmethod
     def from_avro(r: dict) -> "TokenDelta":
@@ -273,6 +284,10 @@ class TokenDelta:
             upserts=[SlotUpsert(u["slot"], list(u["tokens"]), u.get("latent")) for u in r["upserts"]],
             evictions=list(r["evictions"]),
             key_map=bytes(r["keyMap"]),
+            shift_rows=r.get("shiftRows", 0),
+            shift_cols=r.get("shiftCols", 0),
+            offset_x=r.get("offsetX", 0),
+            offset_y=r.get("offsetY", 0),
             stats=FrameStats(
                 changed_patches=s["changedPatches"],
                 encoded_patches=s["encodedPatches"],
@@ -304,6 +319,10 @@ class TokenDelta:
             ],
             "evictions": list(self.evictions),
             "keyMap": self.key_map,
+            "shiftRows": self.shift_rows,
+            "shiftCols": self.shift_cols,
+            "offsetX": self.offset_x,
+            "offsetY": self.offset_y,
             "stats": {
                 "changedPatches": s.changed_patches,
                 "encodedPatches": s.encoded_patches,

@@ -2,6 +2,7 @@ package dev.deltatok.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
@@ -83,6 +84,19 @@ public final class BenchReport {
         l.put("p95", round(Percentiles.of(lat, 95) / 1000.0));
         l.put("p99", round(Percentiles.of(lat, 99) / 1000.0));
         l.put("samples", lat.length);
+        // The latency target is judged per run: the median over runs of each run's p99.
+        double[] p99s =
+                results.stream().mapToDouble(r -> Percentiles.of(r.latencyMicros(), 99)).toArray();
+        ArrayNode p99PerRun = l.putArray("p99PerRun");
+        for (double p : p99s) {
+            p99PerRun.add(round(p / 1000.0));
+        }
+        l.put("p99MedianOfRuns", round(Percentiles.median(p99s) / 1000.0));
+        long[] inJob =
+                results.stream().flatMapToLong(r -> LongStream.of(r.inJobMicros())).toArray();
+        ObjectNode job = l.putObject("inJob");
+        job.put("p50", round(Percentiles.of(inJob, 50) / 1000.0));
+        job.put("p99", round(Percentiles.of(inJob, 99) / 1000.0));
         l.put("delivery", settings.delivery());
         l.put("checkpointIntervalMs", settings.checkpointInterval().toMillis());
         l.put("loadFramesPerSecond", round(median(results, RunResult::latencyLoadFps)));
@@ -208,6 +222,25 @@ public final class BenchReport {
                                 : settings.throughputRun()
                                         ? ", paced at half the measured throughput"
                                         : ""));
+        for (var e : runs.entrySet()) {
+            List<RunResult> results = e.getValue();
+            double[] p99s =
+                    results.stream()
+                            .mapToDouble(r -> Percentiles.of(r.latencyMicros(), 99) / 1000.0)
+                            .toArray();
+            long[] inJob =
+                    results.stream().flatMapToLong(r -> LongStream.of(r.inJobMicros())).toArray();
+            out.printf(
+                    Locale.ROOT,
+                    "latency %s: p99 per run %s ms (median %.1f); in the job (capture to emit)"
+                            + " p50 %.1f p99 %.1f ms%n",
+                    e.getKey(),
+                    java.util.Arrays.toString(
+                            java.util.Arrays.stream(p99s).map(v -> Math.round(v)).toArray()),
+                    Percentiles.median(p99s),
+                    Percentiles.of(inJob, 50) / 1000.0,
+                    Percentiles.of(inJob, 99) / 1000.0);
+        }
         for (var e : overloads.entrySet()) {
             OverloadResult o = e.getValue();
             out.printf(

@@ -139,12 +139,13 @@ public final class BenchRunner {
                         paced.recordPeaks(brokerProcess);
                         window = paced;
                     }
-                    RunResult result = result(mode, r, window, paced.latencies, pace);
+                    RunResult result = result(mode, r, window, paced, pace);
                     log.accept(
                             String.format(
                                     Locale.ROOT,
                                     "run %d %-8s %8.1f frames/s  %7.1f tokens/frame  %7.0f B/frame"
-                                            + "  cpu %5.1f s  latency p50 %s p99 %s at %.0f fps",
+                                            + "  cpu %5.1f s  latency p50 %s p99 %s at %.0f fps"
+                                            + " (in job p50 %s p99 %s)",
                                     r + 1,
                                     mode,
                                     result.framesPerSecond(),
@@ -153,7 +154,9 @@ public final class BenchRunner {
                                     result.cpuSeconds(),
                                     ms(Percentiles.of(result.latencyMicros(), 50)),
                                     ms(Percentiles.of(result.latencyMicros(), 99)),
-                                    result.latencyLoadFps()));
+                                    result.latencyLoadFps(),
+                                    ms(Percentiles.of(result.inJobMicros(), 50)),
+                                    ms(Percentiles.of(result.inJobMicros(), 99))));
                     results.get(mode).add(result);
                 }
             }
@@ -236,7 +239,7 @@ public final class BenchRunner {
         return Math.max(1, median / 2);
     }
 
-    private RunResult result(String mode, int run, Window window, long[] latencies, double load) {
+    private RunResult result(String mode, int run, Window window, Window paced, double load) {
         return new RunResult(
                 mode,
                 run,
@@ -250,7 +253,8 @@ public final class BenchRunner {
                 window.peakHeapMb,
                 window.peakRssMb,
                 window.brokerPeakRssMb,
-                latencies,
+                paced.latencies,
+                paced.inJob,
                 load);
     }
 
@@ -291,6 +295,7 @@ public final class BenchRunner {
         long jvmCpuNanos;
         long brokerCpuNanos;
         long[] latencies = new long[0];
+        long[] inJob = new long[0];
         double peakHeapMb;
         double peakRssMb;
         double brokerPeakRssMb;
@@ -424,6 +429,7 @@ public final class BenchRunner {
             long cpu0 = 0;
             long broker0 = 0;
             long[] lat = new long[4096];
+            long[] inJob = new long[4096];
             int n = 0;
             long seen = 0;
             while (true) {
@@ -437,7 +443,9 @@ public final class BenchRunner {
                     if (captured >= measureFromMicros) {
                         if (n == lat.length) {
                             lat = Arrays.copyOf(lat, n * 2);
+                            inJob = Arrays.copyOf(inJob, n * 2);
                         }
+                        inJob[n] = micros(d.getEmitTime()) - captured;
                         lat[n++] = micros(read) - captured;
                         if (!settings.throughputRun()) {
                             w.deltas++;
@@ -484,6 +492,7 @@ public final class BenchRunner {
                         "Kafka refused frames", publisher.stats().kafkaError());
             }
             w.latencies = Arrays.copyOf(lat, n);
+            w.inJob = Arrays.copyOf(inJob, n);
         } finally {
             if (publisher != null) {
                 publisher.stop();

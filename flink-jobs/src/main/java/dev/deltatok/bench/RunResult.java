@@ -15,6 +15,8 @@ package dev.deltatok.bench;
  * @param peakRssMb peak RSS (VmHWM) of the bench JVM after the run
  * @param brokerPeakRssMb peak RSS of the broker JVM after the run
  * @param latencyMicros send to visible latencies of the latency phase, in microseconds
+ * @param inJobMicros for the same deltas, the part of that latency spent before the job emitted the
+ *     delta (emit time minus capture time: frames topic, source, batching, tokenizing)
  * @param latencyLoadFps total frames per second offered during the latency phase
  */
 public record RunResult(
@@ -31,6 +33,7 @@ public record RunResult(
         double peakRssMb,
         double brokerPeakRssMb,
         long[] latencyMicros,
+        long[] inJobMicros,
         double latencyLoadFps) {
 
     public double cpuSeconds() {

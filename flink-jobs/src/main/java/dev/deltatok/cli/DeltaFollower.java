@@ -31,6 +31,7 @@ final class DeltaFollower {
         long lastFrameSeq = -1;
         int tableSize;
         long skipped;
+        long degraded;
         float budgetScale = 1.0f;
 
         CameraStats(String cameraId) {
@@ -78,6 +79,9 @@ final class DeltaFollower {
         stats.tableSize = delta.getStats().getTableSize();
         stats.skipped += delta.getStats().getSkippedFrames();
         stats.budgetScale = delta.getStats().getBudgetScale();
+        if (stats.budgetScale < 1.0f) {
+            stats.degraded++;
+        }
         if (delta.getKind() == DeltaKind.KEYFRAME) {
             stats.keyframes++;
         }

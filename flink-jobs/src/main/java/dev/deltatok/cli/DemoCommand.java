@@ -154,6 +154,8 @@ final class DemoCommand implements Callable<Integer> {
             String source,
             long framesSent,
             long deltas,
+            long skipped,
+            long degraded,
             long keyframes,
             double tokensPerFrame,
             double gridFraction,
@@ -452,6 +454,8 @@ final class DemoCommand implements Callable<Integer> {
                                 sources.get(i++ % sources.size()),
                                 publisher.published(id),
                                 s == null ? 0 : s.deltas,
+                                s == null ? 0 : s.skipped,
+                                s == null ? 0 : s.degraded,
                                 s == null ? 0 : s.keyframes,
                                 s == null ? 0 : s.tokensPerFrame(),
                                 s == null ? 0 : s.gridFraction(),
@@ -521,11 +525,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf(
                 Locale.ROOT,
-                "%-8s %-20s %7s %7s %5s %10s %8s %5s %9s%n",
+                "%-8s %-20s %7s %7s %7s %5s %10s %8s %5s %9s%n",
                 "camera",
                 "source",
                 "frames",
                 "deltas",
+                "skipped",
                 "key",
                 "tok/frame",
                 "of grid",
@@ -534,13 +539,14 @@ final class DemoCommand implements Callable<Integer> {
         for (CameraRow r : s.rows()) {
             out.printf(
                     Locale.ROOT,
-                    "%-8s %-20s %7d %7d %5d %10.1f %7.2f%% %5d %9s%n",
+                    "%-8s %-20s %7d %7d %7d %5d %10.1f %7.2f%% %5d %9s%n",
                     r.cameraId(),
                     r.source().length() > 20
                             ? "..." + r.source().substring(r.source().length() - 17)
                             : r.source(),
                     r.framesSent(),
                     r.deltas(),
+                    r.skipped(),
                     r.keyframes(),
                     r.tokensPerFrame(),
                     100 * r.gridFraction(),
@@ -551,11 +557,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf(
                 Locale.ROOT,
-                "%-8s %-20s %7d %7d %5s %10.1f %7.2f%% %5d%n",
+                "%-8s %-20s %7d %7d %7d %5s %10.1f %7.2f%% %5d%n",
                 "all",
                 "",
                 s.framesSent(),
                 s.deltas(),
+                s.rows().stream().mapToLong(CameraRow::skipped).sum(),
                 "",
                 s.tokensPerFrame(),
                 100 * s.gridFraction(),

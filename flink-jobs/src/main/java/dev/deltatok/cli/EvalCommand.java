@@ -30,9 +30,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the tokenizer core over a frame source without Kafka or Flink and measures"
-                    + " tokens and bytes per frame, keyframes, reconstruction quality (PSNR, SSIM"
-                    + " of the consumer's mirror against the source) and throughput, in delta"
-                    + " mode, full-grid mode, or both side by side.",
+                    + " tokens, positions and bytes per frame, keyframes, reconstruction quality"
+                    + " (PSNR, SSIM of the consumer's mirror against the source) and throughput,"
+                    + " in delta mode, full-grid mode, or both side by side. For a model that is"
+                    + " not patch-local it also measures the fidelity of the latents the consumer"
+                    + " holds against each frame's true latents (cosine, relative L2).",
             "SOURCE is synthetic:NAME (static, corridor, busy, noise, lighting, cut, pan),"
                     + " a folder of JPEG/PNG images, or a video file (decoded by ffmpeg)."
         })
@@ -91,6 +93,16 @@ final class EvalCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Also write the results as JSON to FILE.")
     Path json;
+
+    @Option(
+            names = "--motion-search",
+            paramLabel = "PIXELS",
+            description =
+                    "Global motion search range per axis and frame; overrides"
+                            + " tokenizer.motion-search (default: "
+                            + TokenizerSettings.DEFAULT_MOTION_SEARCH
+                            + "); 0 turns global motion off.")
+    Integer motionSearch;
 
     @Option(
             names = "--model",
@@ -185,6 +197,12 @@ final class EvalCommand implements Callable<Integer> {
             err.println("deltatok eval: --size must be at least 16, got " + size);
             return 2;
         }
+        if (motionSearch != null && (motionSearch < 0 || motionSearch > 256)) {
+            err.println(
+                    "deltatok eval: --motion-search must be in [0, 256] pixels, got "
+                            + motionSearch);
+            return 2;
+        }
         if (maxFrames < 0) {
             err.println("deltatok eval: --max-frames must be >= 0, got " + maxFrames);
             return 2;
@@ -192,6 +210,9 @@ final class EvalCommand implements Callable<Integer> {
         TokenizerSettings settings;
         try {
             settings = settings(options);
+            if (motionSearch != null) {
+                settings = settings.toBuilder().motionSearch(motionSearch).build();
+            }
         } catch (IllegalArgumentException e) {
             err.println("deltatok eval: " + e.getMessage());
             return 2;

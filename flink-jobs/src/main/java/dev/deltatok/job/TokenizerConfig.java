@@ -41,9 +41,11 @@ public record TokenizerConfig(
         OverloadSettings overload,
         int batchMaxFrames,
         Duration batchMaxDelay,
+        Duration bufferTimeout,
         Duration cameraTtl,
         TokenizerOptions.StateBackend stateBackend,
         Duration checkpointInterval,
+        boolean checkpointUnaligned,
         String checkpointDir,
         Integer parallelism,
         int maxRejectedBytes,
@@ -54,6 +56,7 @@ public record TokenizerConfig(
         require(!bootstrapServers.isBlank(), BOOTSTRAP_SERVERS, bootstrapServers, "host:port");
         require(batchMaxFrames >= 1, BATCH_MAX_FRAMES, batchMaxFrames, "an integer >= 1");
         require(!batchMaxDelay.isNegative(), BATCH_MAX_DELAY, batchMaxDelay, "a duration >= 0");
+        require(!bufferTimeout.isNegative(), BUFFER_TIMEOUT, bufferTimeout, "a duration >= 0");
         require(!cameraTtl.isNegative(), CAMERA_TTL, cameraTtl, "a duration >= 0 (0 = forever)");
         require(
                 checkpointInterval.toMillis() >= 10,
@@ -91,6 +94,7 @@ public record TokenizerConfig(
                             .noiseMultiplier(conf.get(NOISE_MULTIPLIER))
                             .maxChangeThreshold(conf.get(MAX_CHANGE_THRESHOLD))
                             .maxLevels(conf.get(MAX_LEVELS))
+                            .motionSearch(conf.get(MOTION_SEARCH))
                             .referenceBlock(conf.get(REFERENCE_BLOCK))
                             .latentThreshold(conf.get(LATENT_THRESHOLD))
                             .tableCapacity(conf.get(TABLE_CAPACITY))
@@ -132,9 +136,11 @@ public record TokenizerConfig(
                 overload,
                 conf.get(BATCH_MAX_FRAMES),
                 conf.get(BATCH_MAX_DELAY),
+                conf.get(BUFFER_TIMEOUT),
                 conf.get(CAMERA_TTL),
                 conf.get(STATE_BACKEND),
                 conf.get(CHECKPOINT_INTERVAL),
+                conf.get(CHECKPOINT_UNALIGNED),
                 conf.getOptional(CHECKPOINT_DIR).orElse(null),
                 conf.getOptional(PARALLELISM).orElse(null),
                 (int) Math.min(Integer.MAX_VALUE, conf.get(REJECTED_MAX_BYTES).getBytes()),
@@ -214,7 +220,7 @@ public record TokenizerConfig(
 
     /**
      * The Flink settings the job runs with: checkpoints (retained on cancellation and failure when
-     * {@code checkpoint.dir} is set), state backend, no Kryo fallback.
+     * {@code checkpoint.dir} is set), network buffer timeout, state backend, no Kryo fallback.
      */
     public Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
@@ -226,6 +232,14 @@ public record TokenizerConfig(
                 delivery == TokenizerOptions.Delivery.EXACTLY_ONCE
                         ? "EXACTLY_ONCE"
                         : "AT_LEAST_ONCE");
+        if (delivery == TokenizerOptions.Delivery.EXACTLY_ONCE && checkpointUnaligned) {
+            // Barriers overtake the frames in flight, so a checkpoint (and the commit that makes
+            // its deltas visible) does not wait for a busy channel to drain.
+            conf.setString("execution.checkpointing.unaligned.enabled", "true");
+        }
+        // A frame's last, partly filled network buffer would otherwise wait for the next record on
+        // its channel or for Flink's 100 ms flush.
+        conf.setString("execution.buffer-timeout.interval", bufferTimeout.toMillis() + " ms");
         conf.setString(
                 "state.backend.type",
                 stateBackend == TokenizerOptions.StateBackend.ROCKSDB ? "rocksdb" : "hashmap");

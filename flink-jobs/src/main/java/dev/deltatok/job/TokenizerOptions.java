@@ -219,6 +219,13 @@ public final class TokenizerOptions {
                     .withDescription(
                             "Most residual levels sent per patch, in both modes; 0 sends up to every level the model has.");
 
+    public static final ConfigOption<Integer> MOTION_SEARCH =
+            key("tokenizer.motion-search")
+                    .intType()
+                    .defaultValue(TokenizerSettings.DEFAULT_MOTION_SEARCH)
+                    .withDescription(
+                            "Global motion: how many pixels per axis and frame (at model resolution) a picture that moved as a whole may have moved and still be sent as a shift of what the consumer holds plus the patches it uncovered or that changed beyond it; 0 turns global motion off.");
+
     public static final ConfigOption<Integer> MAX_TOKENS_PER_FRAME =
             key("tokenizer.max-tokens-per-frame")
                     .intType()
@@ -298,6 +305,13 @@ public final class TokenizerOptions {
                     .defaultValue(Duration.ofMillis(5))
                     .withDescription("Longest a frame waits for its encoder batch to fill.");
 
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            key("network.buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription(
+                            "Longest a record waits in a partly filled network buffer between operators (Flink's execution.buffer-timeout.interval, 100 ms by default there); 0 flushes after every record.");
+
     public static final ConfigOption<Duration> CAMERA_TTL =
             key("state.camera-ttl")
                     .durationType()
@@ -318,6 +332,13 @@ public final class TokenizerOptions {
                     .defaultValue(Duration.ofSeconds(2))
                     .withDescription(
                             "Checkpoint interval; with exactly-once delivery, deltas become visible to read_committed consumers once per interval.");
+
+    public static final ConfigOption<Boolean> CHECKPOINT_UNALIGNED =
+            key("checkpoint.unaligned")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "With exactly-once delivery, let checkpoint barriers overtake frames in flight (Flink's unaligned checkpoints): a checkpoint, and with it the commit that makes deltas visible, no longer waits for every channel to drain. Its in-flight frames are stored in the checkpoint.");
 
     public static final ConfigOption<String> CHECKPOINT_DIR =
             key("checkpoint.dir")

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * L*K + 3                  &lt;|keyframe|&gt;   the tokenizer re-based its reference: full grid follows
  * L*K + 4                  &lt;|snapshot|&gt;   first frame of a window: full grid of what is held
  * L*K + 5                  &lt;|scene_cut|&gt;  after &lt;|keyframe|&gt;: it was a scene cut
- * L*K + 6 .. L*K + 7       reserved
+ * L*K + 6                  <|shift|>  (then one <|pos_q|>: the grid moved as a whole)
+ * L*K + 7                  reserved
  * POS  = L*K + 8           &lt;|pos_p|&gt;      P position tokens, p = row * cols + col
  * CAM  = POS + P           &lt;|cam_k|&gt;      CAMERAS camera tokens, k = FNV-1a(cameraId) mod CAMERAS
  * SUM  = CAM + CAMERAS     &lt;|sum_s|&gt;      SUMMARIES window-summary tokens (see WindowSummary)
@@ -109,6 +110,35 @@ public final class LlmVocabulary {
         return visualSize() + 5;
     }
 
+    /**
+     * Global motion: the camera's picture moved as a whole by whole patches; one {@link #position}
+     * token follows, naming where the centre position's content moved to ({@link #shiftTarget}).
+     */
+    public int shift() {
+        return visualSize() + 6;
+    }
+
+    /**
+     * The position that {@code <|shift|>}'s following token names for a move by {@code (shiftRows,
+     * shiftCols)} positions: where the content of the centre position {@code (rows/2, cols/2)}
+     * moved to.
+     *
+     * @throws IllegalArgumentException if the centre's content moved off the grid
+     */
+    public int shiftTarget(int shiftRows, int shiftCols) {
+        int r = gridRows() / 2 + shiftRows;
+        int c = gridCols() / 2 + shiftCols;
+        if (r < 0 || r >= gridRows() || c < 0 || c >= gridCols()) {
+            throw new IllegalArgumentException(
+                    "a shift by "
+                            + shiftRows
+                            + ", "
+                            + shiftCols
+                            + " moves the centre off the grid");
+        }
+        return r * gridCols() + c;
+    }
+
     public int position(int p) {
         if (p < 0 || p >= positions()) {
             throw new IllegalArgumentException(
@@ -169,6 +199,7 @@ public final class LlmVocabulary {
                 case 3 -> "<|keyframe|>";
                 case 4 -> "<|snapshot|>";
                 case 5 -> "<|scene_cut|>";
+                case 6 -> "<|shift|>";
                 default -> "<|reserved_" + s + "|>";
             };
         }

@@ -136,6 +136,24 @@ public final class LlmWindower {
             } else if (frames == 0) {
                 tokens.add(vocabulary.snapshot());
             }
+            int shiftRows = delta.getShiftRows();
+            int shiftCols = delta.getShiftCols();
+            if (!full && (shiftRows != 0 || shiftCols != 0)) {
+                // The whole picture moved: say so, and list only what differs after the move.
+                tokens.add(vocabulary.shift());
+                tokens.add(vocabulary.position(vocabulary.shiftTarget(shiftRows, shiftCols)));
+                int[] movedGrid = new int[grid.length];
+                int[] movedUsed = new int[used.length];
+                for (int p = 0; p < positions; p++) {
+                    int r = Math.max(0, Math.min(rows - 1, p / cols - shiftRows));
+                    int c = Math.max(0, Math.min(cols - 1, p % cols - shiftCols));
+                    int from = r * cols + c;
+                    System.arraycopy(grid, from * levels, movedGrid, p * levels, levels);
+                    movedUsed[p] = used[from];
+                }
+                grid = movedGrid;
+                used = movedUsed;
+            }
             int changed = 0;
             for (int p = 0; p < positions; p++) {
                 boolean differs =

@@ -13,7 +13,7 @@ import picocli.CommandLine;
 class DemoCommandITCase {
 
     @Test
-    void twoCamerasGetEveryFrameAsADeltaWithoutGaps() {
+    void twoCamerasGetEveryFrameAsADeltaOrCountedSkipWithoutGaps() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli =
@@ -27,10 +27,20 @@ class DemoCommandITCase {
         assertThat(summary.rows()).hasSize(2);
         for (DemoCommand.CameraRow row : summary.rows()) {
             assertThat(row.framesSent()).as("%s%n%s", row.cameraId(), err).isEqualTo(80);
-            assertThat(row.deltas()).as(row.cameraId()).isEqualTo(row.framesSent());
-            // Neither scene (corridor, busy) cuts, and 80 frames stay under the maximum keyframe
-            // interval of 250: the first frame is the only keyframe, every other delta a DELTA.
-            assertThat(row.keyframes()).as(row.cameraId()).isEqualTo(1);
+            // Every frame is tokenized or counted as skipped: frames published while the job was
+            // still starting are late by the latency target, and the overload policy coalesces
+            // them (a loaded machine takes seconds to deploy the job).
+            assertThat(row.deltas() + row.skipped())
+                    .as("%s: deltas %d, skipped %d", row.cameraId(), row.deltas(), row.skipped())
+                    .isEqualTo(row.framesSent());
+            assertThat(row.deltas()).as(row.cameraId()).isPositive();
+            assertThat(row.keyframes()).as(row.cameraId()).isPositive();
+            if (row.skipped() == 0 && row.degraded() == 0) {
+                // Neither scene (corridor, busy) cuts, and 80 frames stay under the maximum
+                // keyframe interval of 250: at full budget the first frame is the only keyframe.
+                // (Coalesced or shrunk deltas of the busy scene can exceed the error bound.)
+                assertThat(row.keyframes()).as(row.cameraId()).isEqualTo(1);
+            }
             assertThat(row.gaps()).as(row.cameraId()).isZero();
             // Measured 24.2 dB (corridor) and 21.5 dB (busy) on the last frame of this run
             // (README's 300-frame demo: 19.4 to 26.6 dB); 18 dB is 3.5 dB under the lower one.

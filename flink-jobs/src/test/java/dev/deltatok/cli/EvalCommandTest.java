@@ -54,6 +54,42 @@ class EvalCommandTest {
     }
 
     @Test
+    void aModelThatIsNotPatchLocalSendsFewerPositionsThanFullAndReportsEmbeddingFidelity()
+            throws Exception {
+        Path json = dir.resolve("vit.json");
+        StringWriter out = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setOut(new PrintWriter(out));
+
+        int exit =
+                cli.execute(
+                        "eval",
+                        "--model",
+                        Path.of("..", "operators", "src", "test", "resources", "model", "vit8")
+                                .toString(),
+                        "--input",
+                        "synthetic:corridor",
+                        "--max-frames",
+                        "40",
+                        "--mode",
+                        "both",
+                        "--json",
+                        json.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("test-vit8@0.0.1").contains("emb cos");
+        JsonNode modes = new ObjectMapper().readTree(json.toFile()).path("modes");
+        double deltaPositions =
+                modes.path("delta").path("positionsPerFrame").path("mean").asDouble();
+        double fullPositions = modes.path("full").path("positionsPerFrame").path("mean").asDouble();
+        assertThat(fullPositions).isEqualTo(64);
+        assertThat(deltaPositions).isLessThan(fullPositions / 4);
+        assertThat(modes.path("delta").path("embedding").path("cosineMean").asDouble())
+                .isGreaterThan(0.99);
+        assertThat(modes.path("delta").path("embedding").path("relativeL2Mean").asDouble())
+                .isLessThan(0.1);
+    }
+
+    @Test
     void aSweepWritesTheCurvesAsTableJsonAndChart() throws Exception {
         Path json = dir.resolve("rd.json");
         Path table = dir.resolve("rd.md");

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class RateDistortionTest {
 
     private static EvalResult.ModeResult point(double tokens, double psnr) {
-        return new EvalResult.ModeResult(10, 0, 1024, tokens, tokens, 0, 1, psnr, psnr, 0.5, 1);
+        return new EvalResult.ModeResult(
+                10, 0, 1024, tokens, tokens, 1, 1, 0, 1, psnr, psnr, 0.5, 1, null);
     }
 
     private static RateDistortion curves(double deltaTokens, double deltaPsnr) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.deltatok.delta.TokenizerMode;
 import dev.deltatok.model.OnnxTokenizerModel;
 import java.time.Duration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.junit.jupiter.api.Test;
 
 class TokenizerConfigTest {
@@ -54,6 +55,48 @@ class TokenizerConfigTest {
                         TokenizerConfig.parseArgs("--kafka.delivery", "AT_LEAST_ONCE"));
         assertThat(config.flinkConfiguration().toMap())
                 .containsEntry("execution.checkpointing.mode", "AT_LEAST_ONCE");
+    }
+
+    @Test
+    void exactlyOnceCheckpointsUnalignedUnlessTurnedOff() {
+        String key = "execution.checkpointing.unaligned.enabled";
+        assertThat(
+                        TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs())
+                                .flinkConfiguration()
+                                .toMap())
+                .containsEntry(key, "true");
+        assertThat(
+                        TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--checkpoint.unaligned", "false"))
+                                .flinkConfiguration()
+                                .toMap())
+                .doesNotContainKey(key);
+        assertThat(
+                        TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--kafka.delivery", "AT_LEAST_ONCE"))
+                                .flinkConfiguration()
+                                .toMap())
+                .doesNotContainKey(key);
+    }
+
+    @Test
+    void networkBuffersFlushWithinTheBufferTimeout() {
+        TokenizerConfig defaults = TokenizerConfig.fromConfiguration(TokenizerConfig.parseArgs());
+        assertThat(defaults.flinkConfiguration().get(ExecutionOptions.BUFFER_TIMEOUT))
+                .isEqualTo(Duration.ofMillis(5));
+        TokenizerConfig zero =
+                TokenizerConfig.fromConfiguration(
+                        TokenizerConfig.parseArgs("--network.buffer-timeout", "0 ms"));
+        assertThat(zero.flinkConfiguration().get(ExecutionOptions.BUFFER_TIMEOUT))
+                .isEqualTo(Duration.ZERO);
+        assertThatThrownBy(
+                        () ->
+                                TokenizerConfig.fromConfiguration(
+                                        TokenizerConfig.parseArgs(
+                                                "--network.buffer-timeout", "-1 ms")))
+                .hasMessageContaining("network.buffer-timeout");
     }
 
     @Test

@@ -2,15 +2,18 @@ package dev.deltatok.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deltatok.flink.OnnxModelFactory;
 import dev.deltatok.flink.RawFrameRecord;
 import dev.deltatok.flink.TestingModelFactory;
 import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.OnnxTokenizerModel;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.RejectReason;
 import dev.deltatok.schema.RejectedFrame;
 import dev.deltatok.schema.TokenDelta;
 import dev.deltatok.state.CameraState;
 import dev.deltatok.wire.AvroWireCodec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -97,6 +100,48 @@ class TokenizerPipelineITCase {
         for (var entry : expected.entrySet()) {
             assertThat(mirror.difference(entry.getValue())).as(entry.getKey()).isEmpty();
         }
+    }
+
+    /**
+     * A vision encoder that is not patch-local (the ViT-style test model, {@code patchLocal:
+     * false}) runs through the operator as through the core: whole frames, several cameras per
+     * encoder call, positions chosen by representation shift.
+     */
+    @Test
+    void aModelThatIsNotPatchLocalGivesTheDeltasOfAnOfflineRun() throws Exception {
+        TokenizerConfig config = config();
+        OnnxModelFactory vit =
+                new OnnxModelFactory(
+                        Path.of("../operators/src/test/resources/model/vit8/manifest.json")
+                                .toAbsolutePath()
+                                .toString(),
+                        1,
+                        OnnxTokenizerModel.ExecutionProvider.CPU);
+        Map<String, List<Frame>> cameras = JobTestSupport.cameras(3, 12, 64, 64);
+        List<Frame> interleaved = new ArrayList<>();
+        for (int seq = 0; seq < 12; seq++) {
+            for (List<Frame> frames : cameras.values()) {
+                interleaved.add(frames.get(seq));
+            }
+        }
+        StreamExecutionEnvironment env = env(2);
+        DataStream<Frame> frames =
+                env.fromData(interleaved, new AvroTypeInfo<>(Frame.class)).setParallelism(1);
+
+        List<TokenDelta> deltas = collect(TokenizerPipeline.build(frames, config, vit).deltas());
+
+        assertThat(deltas).hasSize(36);
+        deltas.sort(
+                Comparator.comparing(TokenDelta::getCameraId)
+                        .thenComparingLong(TokenDelta::getDeltaSeq));
+        TokenMirror mirror = JobTestSupport.mirror(deltas, cameras);
+        Map<String, CameraState> expected = JobTestSupport.offlineRun(vit, config, cameras);
+        for (var entry : expected.entrySet()) {
+            assertThat(mirror.difference(entry.getValue())).as(entry.getKey()).isEmpty();
+        }
+        // Not every position of every frame is sent: the representation shift held some back.
+        long sent = deltas.stream().mapToLong(d -> d.getStats().getSentPatches()).sum();
+        assertThat(sent).isLessThan(36L * 64);
     }
 
     @Test

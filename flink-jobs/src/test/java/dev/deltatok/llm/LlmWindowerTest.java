@@ -82,6 +82,35 @@ class LlmWindowerTest {
     }
 
     @Test
+    void aPanningCameraSaysShiftAndReplaysToTheGridHeldAtTheWindowEnd() throws Exception {
+        int[] shifts = {0};
+        List<LlmRecord> checked =
+                windows(
+                        "pan",
+                        48,
+                        24,
+                        (record, held) -> {
+                            LlmVocabulary v =
+                                    new LlmVocabulary(
+                                            held.levels(), K, held.gridRows(), held.gridCols());
+                            int[] used = new int[held.gridRows() * held.gridCols()];
+                            int[] expected = held.tokenGrid(used);
+                            assertThat(replay(record.tokens(), v)).isEqualTo(expected);
+                            for (int i = 0; i < record.tokens().length; i++) {
+                                if (record.tokens()[i] == v.shift()) {
+                                    shifts[0]++;
+                                    // Two pixels a frame to the right: one column to the left.
+                                    assertThat(record.tokens()[i + 1])
+                                            .isEqualTo(v.position(v.shiftTarget(0, -1)));
+                                }
+                            }
+                        });
+
+        assertThat(checked).hasSize(2);
+        assertThat(shifts[0]).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void windowIsFramedBySpecialTokensAndEndsWithTheSummary() throws Exception {
         LlmRecord r = windows("corridor", 10, 10, (a, b) -> {}).get(0);
         LlmVocabulary v = new LlmVocabulary(4, K, 16, 16);
@@ -173,6 +202,7 @@ class LlmWindowerTest {
         assertThat(v.name(v.frame())).isEqualTo("<|frame|>");
         assertThat(v.sceneCut()).isEqualTo(16389);
         assertThat(v.name(v.sceneCut())).isEqualTo("<|scene_cut|>");
+        assertThat(v.name(v.shift())).isEqualTo("<|shift|>");
         assertThat(v.name(v.position(37))).isEqualTo("<|pos_37|>");
         assertThat(v.name(v.camera("x"))).startsWith("<|cam_");
         assertThat(v.name(v.summary(9))).isEqualTo("<|sum_9|>");
@@ -183,8 +213,26 @@ class LlmWindowerTest {
         int levels = v.levels();
         int[] grid = new int[v.positions() * levels];
         int p = -1;
+        boolean shift = false;
         for (int t : tokens) {
-            if (t < v.visualSize()) {
+            if (t == v.shift()) {
+                shift = true;
+            } else if (shift) {
+                // The centre position's content moved to position q: move the whole grid.
+                int q = t - v.position(0);
+                int rows = v.gridRows();
+                int cols = v.gridCols();
+                int dr = q / cols - rows / 2;
+                int dc = q % cols - cols / 2;
+                int[] moved = new int[grid.length];
+                for (int to = 0; to < v.positions(); to++) {
+                    int r = Math.max(0, Math.min(rows - 1, to / cols - dr));
+                    int c = Math.max(0, Math.min(cols - 1, to % cols - dc));
+                    System.arraycopy(grid, (r * cols + c) * levels, moved, to * levels, levels);
+                }
+                grid = moved;
+                shift = false;
+            } else if (t < v.visualSize()) {
                 int level = t / v.codebookSize();
                 grid[p * levels + level] = t % v.codebookSize();
             } else if (t >= v.position(0) && t <= v.position(v.positions() - 1)) {

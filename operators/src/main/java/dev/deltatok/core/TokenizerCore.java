@@ -5,6 +5,7 @@ import dev.deltatok.delta.DeltaWriter;
 import dev.deltatok.delta.NoiseFloorMode;
 import dev.deltatok.delta.Plan;
 import dev.deltatok.delta.PreparedFrame;
+import dev.deltatok.delta.RepresentationShift;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.FrameRejectedException;
@@ -13,9 +14,12 @@ import dev.deltatok.model.EncodedPatches;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
 import dev.deltatok.reference.ChangeDetector;
+import dev.deltatok.reference.GlobalMotionEstimator;
 import dev.deltatok.reference.NoiseEstimator;
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.reference.ReferencePolicy;
+import dev.deltatok.reference.Registration;
 import dev.deltatok.schema.Frame;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.schema.RejectReason;
@@ -46,9 +50,17 @@ import java.util.Set;
  *   <li>the keyframe decision before encoding ({@link ReferencePolicy});
  *   <li>the patches to encode go straight from the decoded image into the round's encoder batch,
  *       one encoder call for every camera of the round;
- *   <li>per frame: budget packing into a {@link Plan} ({@link BudgetPacker}), applying it to the
- *       state ({@link PlanApplier}), writing the delta ({@link DeltaWriter}).
+ *   <li>per frame: for a model that is not patch-local, the representation shift of every position
+ *       ({@link RepresentationShift}); budget packing into a {@link Plan} ({@link BudgetPacker}),
+ *       applying it to the state ({@link PlanApplier}), writing the delta ({@link DeltaWriter}).
  * </ol>
+ *
+ * <p>A patch-local model ({@link ModelSpec#patchLocal()}) is given only the changed patches. A
+ * model that is not (a ViT, whose tokens depend on the whole frame) is given the whole frame, in
+ * grid order, whenever a frame has to be encoded at all (a keyframe, or any patch over the change
+ * threshold), and nothing otherwise; which positions are sent is then decided by how far their
+ * representation moved from what the consumer holds. A batch holds whole frames only, one after
+ * another, so such a model must not mix patches of different frames of one call.
  *
  * <p>Each frame may carry a budget scale and a count of frames skipped before it (decided by the
  * caller's {@link dev.deltatok.overload.OverloadPolicy}); its delta reports both. Skips carried by
@@ -60,6 +72,8 @@ import java.util.Set;
  */
 public final class TokenizerCore {
 
+    private static final int[] NO_POSITIONS = new int[0];
+
     private final TokenizerModel model;
     private final ModelSpec spec;
     private final TokenizerSettings settings;
@@ -70,25 +84,24 @@ public final class TokenizerCore {
     private final PlanApplier applier;
     private final DeltaWriter writer;
     private final EncoderBatch batch;
+    private final RepresentationShift shift;
     private final int[] allPositions;
     private final float[] noiseScratch;
+    private final GlobalMotionEstimator estimator;
 
     /**
-     * @throws IllegalArgumentException if the model is not patch-local or the settings do not fit
-     *     it
+     * Motion is accepted when the moved frame's summed block-mean difference to the moved reference
+     * is at most this fraction of the difference without it.
+     */
+    static final double MOTION_ACCEPT = 0.75;
+
+    /**
+     * @throws IllegalArgumentException if the settings do not fit the model
      */
     public TokenizerCore(TokenizerModel model, TokenizerSettings settings) {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.spec = model.spec();
-        if (!spec.patchLocal()) {
-            throw new IllegalArgumentException(
-                    "model "
-                            + spec.modelId()
-                            + " is not patch-local (its manifest says \"patchLocal\": false):"
-                            + " the tokenizer encodes only the changed patches of a frame, which"
-                            + " needs a model whose tokens depend on their own patch alone");
-        }
         // Fail fast on settings that cannot fit the model.
         CameraState.initial("settings-check", spec, settings);
         this.decoder =
@@ -105,9 +118,20 @@ public final class TokenizerCore {
         this.applier = new PlanApplier(spec, settings);
         this.writer = new DeltaWriter(spec, settings);
         this.batch = new EncoderBatch(spec, spec.patchesPerFrame());
+        this.shift = spec.patchLocal() ? null : new RepresentationShift(spec);
         this.allPositions = new int[spec.patchesPerFrame()];
         Arrays.setAll(allPositions, p -> p);
         this.noiseScratch = new float[spec.patchesPerFrame()];
+        // Global motion moves patches' tokens with the picture, which holds only when a patch's
+        // tokens depend on that patch alone.
+        this.estimator =
+                settings.motionSearch() > 0 && spec.patchLocal()
+                        ? new GlobalMotionEstimator(
+                                spec.frameWidth(),
+                                spec.frameHeight(),
+                                settings.referenceBlock(),
+                                settings.motionSearch())
+                        : null;
     }
 
     public ModelSpec spec() {
@@ -222,22 +246,39 @@ public final class TokenizerCore {
                             + state.lastFrameSeq());
         }
         RgbImage image = decoder.decode(frame);
-        byte[] means = detector.blockMeans(image);
         int positions = spec.patchesPerFrame();
         boolean synced = state.synced() && state.fits(spec, settings);
-        float noiseLevel = noiseLevel(state, means);
+        boolean compares = policy.comparesReference(synced);
+        Aligned seen =
+                compares ? align(state, image) : new Aligned(image, null, PictureMotion.NONE);
+        byte[] means = seen.means() != null ? seen.means() : detector.blockMeans(image);
+        PictureMotion motion = seen.motion();
+        float noiseLevel = noiseLevel(state, means, motion);
         ChangeDetector.Change change =
-                policy.comparesReference(synced)
-                        ? detector.detect(means, state, settings.changeThresholdFor(noiseLevel))
+                compares
+                        ? detector.detect(
+                                means, state, motion, settings.changeThresholdFor(noiseLevel))
                         : null;
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
                 policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
-        int[] encode =
-                reason == KeyframeReason.NONE
-                        ? mostChanged(change, cameraFrame.budgetScale())
-                        : allPositions;
-        int row = batch.add(image, encode);
+        RgbImage encodeFrom = seen.image();
+        if (reason != KeyframeReason.NONE && motion.moved()) {
+            // A keyframe re-bases on the frame as it is: no shift, no offset.
+            motion = PictureMotion.NONE;
+            encodeFrom = image;
+            means = detector.blockMeans(image);
+        }
+        int[] encode;
+        if (reason != KeyframeReason.NONE) {
+            encode = allPositions;
+        } else if (shift != null) {
+            // Not patch-local: the whole frame or nothing; the token cap does the shrinking.
+            encode = changed == 0 ? NO_POSITIONS : allPositions;
+        } else {
+            encode = mostChanged(change, cameraFrame.budgetScale());
+        }
+        int row = batch.add(encodeFrom, encode);
         return new PreparedFrame(
                 state.cameraId(),
                 frame.getSeq(),
@@ -250,13 +291,64 @@ public final class TokenizerCore {
                 reason,
                 (float) cameraFrame.budgetScale(),
                 skippedFrames,
-                noiseLevel);
+                noiseLevel,
+                motion);
+    }
+
+    /** A frame in the coordinates of the key map after its global motion. */
+    private record Aligned(RgbImage image, byte[] means, PictureMotion motion) {}
+
+    /**
+     * Global motion ({@link GlobalMotionEstimator}): the frame aligned at the offset the consumer
+     * shows its picture at, or, when the estimator finds the picture moved and that motion clearly
+     * explains the frame better (its block means differ from the moved reference by at most {@link
+     * #MOTION_ACCEPT} of what they differ without it, with no more positions over the change
+     * threshold), aligned at the new offset. Without an offset and without accepted motion the
+     * frame is used as it is.
+     */
+    private Aligned align(CameraState state, RgbImage image) {
+        PictureMotion held = new PictureMotion(0, 0, state.offsetX(), state.offsetY());
+        RgbImage atHeld = Registration.align(image, held.offsetX(), held.offsetY());
+        byte[] heldMeans = detector.blockMeans(atHeld);
+        if (estimator == null) {
+            return new Aligned(atHeld, heldMeans, held);
+        }
+        GlobalMotionEstimator.Estimate e =
+                estimator.estimate(image, state.reference(), held.offsetX(), held.offsetY());
+        if (e.offsetX() == held.offsetX() && e.offsetY() == held.offsetY()) {
+            return new Aligned(atHeld, heldMeans, held);
+        }
+        PictureMotion moved = PictureMotion.toOffset(e.offsetX(), e.offsetY(), spec.patchSize());
+        RgbImage atMoved = Registration.align(image, moved.offsetX(), moved.offsetY());
+        byte[] movedMeans = detector.blockMeans(atMoved);
+        double threshold = settings.changeThresholdFor(state.noiseLevel());
+        int positions = spec.patchesPerFrame();
+        float[] mad = new float[positions];
+        float[] msd = new float[positions];
+        state.compareWithReference(heldMeans, held, mad, msd);
+        double stayCost = 0;
+        int stayChanged = 0;
+        for (float m : mad) {
+            stayCost += m;
+            stayChanged += m > threshold ? 1 : 0;
+        }
+        state.compareWithReference(movedMeans, moved, mad, msd);
+        double moveCost = 0;
+        int moveChanged = 0;
+        for (float m : mad) {
+            moveCost += m;
+            moveChanged += m > threshold ? 1 : 0;
+        }
+        if (moveCost <= MOTION_ACCEPT * stayCost && moveChanged <= stayChanged) {
+            return new Aligned(atMoved, movedMeans, moved);
+        }
+        return new Aligned(atHeld, heldMeans, held);
     }
 
     /** The camera's noise level updated with this frame's sample ({@link NoiseEstimator}). */
-    private float noiseLevel(CameraState state, byte[] means) {
+    private float noiseLevel(CameraState state, byte[] means, PictureMotion motion) {
         if (settings.noiseFloor() == NoiseFloorMode.FIXED
-                || !state.compareWithPrevious(means, noiseScratch)) {
+                || !state.compareWithPrevious(means, motion, noiseScratch)) {
             return state.noiseLevel();
         }
         return NoiseEstimator.update(state.noiseLevel(), NoiseEstimator.sample(noiseScratch));
@@ -294,15 +386,27 @@ public final class TokenizerCore {
 
     private TokenDelta complete(
             CameraState state, PreparedFrame frame, EncodedPatches encoded, Instant emitTime) {
+        applier.move(state, frame.motion());
+        PreparedFrame measured =
+                shift != null
+                                && frame.keyframeReason() == KeyframeReason.NONE
+                                && frame.encodedCount() > 0
+                        ? shift.apply(frame, state, encoded)
+                        : frame;
         Plan plan =
                 packer.plan(
-                        frame,
+                        measured,
                         state,
                         encoded,
                         (rows, tokens, pairs) -> batch.errors(model, rows, tokens, pairs));
         AppliedPlan applied =
                 applier.apply(
-                        state, plan, frame.frameSeq(), frame.blockMeans(), frame.noiseLevel());
+                        state,
+                        plan,
+                        frame.frameSeq(),
+                        frame.blockMeans(),
+                        frame.noiseLevel(),
+                        frame.motion());
         return writer.write(state.cameraId(), frame, plan, applied, state.table(), emitTime);
     }
 

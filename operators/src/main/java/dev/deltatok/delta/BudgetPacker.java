@@ -43,9 +43,10 @@ import java.util.List;
  * <p>Candidates are sent by excess reduction per token, boosted by how many frames they have
  * waited, until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the
  * frame's mean estimated excess then exceeds the keyframe error bound, the frame becomes an
- * ERROR_BOUND KEYFRAME carrying every candidate. A keyframe decided before encoding gives every
- * position the fewest levels meeting the budget (every level in FULL mode). No position gets more
- * than {@code maxLevels} levels.
+ * ERROR_BOUND KEYFRAME carrying every candidate, unless its picture sits at a global-motion offset
+ * (a keyframe is shown at none): then the delta carries every candidate itself. A keyframe decided
+ * before encoding gives every position the fewest levels meeting the budget (every level in FULL
+ * mode). No position gets more than {@code maxLevels} levels.
  *
  * <p>Under overload a frame carries a budget scale below 1: the token cap is multiplied by it, the
  * error budget and the keyframe error bound divided by it, so fewer tokens and fewer levels per
@@ -299,8 +300,10 @@ public final class BudgetPacker {
         for (Assignment a : sent) {
             excessAfter += a.excess();
         }
-        if (policy.exceedsErrorBound(
-                excessAfter / positions, !deferred.isEmpty(), frame.budgetScale())) {
+        boolean overBound =
+                policy.exceedsErrorBound(
+                        excessAfter / positions, !deferred.isEmpty(), frame.budgetScale());
+        if (overBound && frame.motion().offsetX() == 0 && frame.motion().offsetY() == 0) {
             List<Assignment> all = new ArrayList<>(candidates.size());
             for (Candidate c : candidates) {
                 all.add(c.change());
@@ -314,6 +317,15 @@ public final class BudgetPacker {
                     settled,
                     new int[0],
                     driftAfter);
+        }
+        if (overBound) {
+            // A keyframe is shown at no offset, and this frame's picture sits at one: instead of
+            // escalating, the delta carries every candidate, as the keyframe would have.
+            sent.clear();
+            for (Candidate c : candidates) {
+                sent.add(c.change());
+            }
+            deferred.clear();
         }
         int[] waiting = new int[deferred.size()];
         for (int i = 0; i < waiting.length; i++) {

@@ -1,6 +1,8 @@
 package dev.deltatok.delta;
 
 import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.PictureMotion;
+import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.FrameStats;
 import dev.deltatok.schema.SlotUpsert;
 import dev.deltatok.schema.TokenDelta;
@@ -46,12 +48,17 @@ public final class DeltaWriter {
         for (int slot : applied.evictedSlots()) {
             evictions.add(slot);
         }
+        // A keyframe lists every position and is shown at no offset: it carries no motion, so
+        // that a reader older than global motion reads it right. A delta that moved is MOVED,
+        // which such a reader refuses.
+        PictureMotion motion = plan.isKeyframe() ? PictureMotion.NONE : frame.motion();
+        DeltaKind kind = motion.moved() ? DeltaKind.MOVED : plan.kind();
         FrameStats stats =
                 FrameStats.newBuilder()
                         .setChangedPatches(frame.changedPatches())
                         .setEncodedPatches(frame.encodedCount())
                         .setSentPatches(applied.sentPatches())
-                        .setTokens(applied.tokens())
+                        .setTokens(applied.tokens() + (motion.shifted() ? 2 : 0))
                         .setTableSize(table.size())
                         .setEstimatedError(applied.estimatedError())
                         .setKeyframeReason(plan.reason())
@@ -64,7 +71,7 @@ public final class DeltaWriter {
                 .setFrameSeq(frame.frameSeq())
                 .setCaptureTime(frame.captureTime())
                 .setEmitTime(emitTime)
-                .setKind(plan.kind())
+                .setKind(kind)
                 .setModelId(spec.modelId())
                 .setGridRows(spec.gridRows())
                 .setGridCols(spec.gridCols())
@@ -76,6 +83,10 @@ public final class DeltaWriter {
                                 applied.keyMapPositions(),
                                 applied.keyMapSlots(),
                                 applied.keyMapPositions().length))
+                .setShiftRows(motion.shiftRows())
+                .setShiftCols(motion.shiftCols())
+                .setOffsetX(motion.offsetX())
+                .setOffsetY(motion.offsetY())
                 .setStats(stats)
                 .build();
     }

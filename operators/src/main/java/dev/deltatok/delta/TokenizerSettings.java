@@ -47,6 +47,9 @@ import java.util.Objects;
  *     camera's noise can hide
  * @param maxLevels most residual levels sent per patch, in both modes; 0 = every level the model
  *     has, [0, 64]
+ * @param motionSearch global motion: how many pixels (at model resolution) per axis and frame the
+ *     picture may move as a whole and still be sent as a shift of what the consumer holds plus the
+ *     patches the shift uncovered or that changed beyond it; 0 = no global motion, [0, 256]
  */
 public record TokenizerSettings(
         TokenizerMode mode,
@@ -66,7 +69,8 @@ public record TokenizerSettings(
         NoiseFloorMode noiseFloor,
         double noiseMultiplier,
         double maxChangeThreshold,
-        int maxLevels)
+        int maxLevels,
+        int motionSearch)
         implements java.io.Serializable {
 
     public static final double DEFAULT_CHANGE_THRESHOLD = 4.0;
@@ -84,6 +88,7 @@ public record TokenizerSettings(
     public static final double DEFAULT_NOISE_MULTIPLIER = 3.0;
     public static final double DEFAULT_MAX_CHANGE_THRESHOLD = 16.0;
     public static final int DEFAULT_MAX_LEVELS = 0;
+    public static final int DEFAULT_MOTION_SEARCH = 32;
 
     public TokenizerSettings {
         Objects.requireNonNull(mode, "mode");
@@ -121,6 +126,11 @@ public record TokenizerSettings(
         if (maxLevels < 0 || maxLevels > 64) {
             throw new IllegalArgumentException(
                     "maxLevels must be in [0, 64] (0 = every level), got " + maxLevels);
+        }
+        if (motionSearch < 0 || motionSearch > 256) {
+            throw new IllegalArgumentException(
+                    "motionSearch must be in [0, 256] pixels (0 = no global motion), got "
+                            + motionSearch);
         }
     }
 
@@ -236,7 +246,8 @@ public record TokenizerSettings(
                 .noiseFloor(noiseFloor)
                 .noiseMultiplier(noiseMultiplier)
                 .maxChangeThreshold(maxChangeThreshold)
-                .maxLevels(maxLevels);
+                .maxLevels(maxLevels)
+                .motionSearch(motionSearch);
     }
 
     public TokenizerSettings withMode(TokenizerMode newMode) {
@@ -263,6 +274,7 @@ public record TokenizerSettings(
         private double noiseMultiplier = DEFAULT_NOISE_MULTIPLIER;
         private double maxChangeThreshold = DEFAULT_MAX_CHANGE_THRESHOLD;
         private int maxLevels = DEFAULT_MAX_LEVELS;
+        private int motionSearch = DEFAULT_MOTION_SEARCH;
 
         private Builder() {}
 
@@ -356,6 +368,11 @@ public record TokenizerSettings(
             return this;
         }
 
+        public Builder motionSearch(int v) {
+            motionSearch = v;
+            return this;
+        }
+
         public TokenizerSettings build() {
             return new TokenizerSettings(
                     mode,
@@ -375,7 +392,8 @@ public record TokenizerSettings(
                     noiseFloor,
                     noiseMultiplier,
                     maxChangeThreshold,
-                    maxLevels);
+                    maxLevels,
+                    motionSearch);
         }
     }
 }

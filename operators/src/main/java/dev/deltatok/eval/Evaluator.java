@@ -8,6 +8,7 @@ import dev.deltatok.frame.FrameDecoder;
 import dev.deltatok.frame.FrameRejectedException;
 import dev.deltatok.frame.RgbImage;
 import dev.deltatok.mirror.TokenMirror;
+import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.Frame;
@@ -24,8 +25,13 @@ import java.util.Map;
 /**
  * Runs a frame source through the tokenizer core in one or more modes side by side (each mode sees
  * the same frames), applies every delta to a {@link TokenMirror}, and measures tokens, bytes,
- * keyframes, reconstruction quality of the mirror against the source at model resolution, and core
- * throughput. No Kafka, no Flink.
+ * keyframes, positions sent, reconstruction quality of the mirror against the source at model
+ * resolution, and core throughput. No Kafka, no Flink.
+ *
+ * <p>For a model that is not patch-local (a ViT whose embeddings feed a language model) it also
+ * measures fidelity in embedding space: every frame is encoded whole once more, and the latent the
+ * consumer holds at each position (its slot's latent, what a delta with latents carries) is
+ * compared with the frame's true latent there, as cosine similarity and relative L2 error.
  */
 public final class Evaluator {
 
@@ -80,6 +86,7 @@ public final class Evaluator {
                         settings.frameLimits(),
                         model.spec().frameWidth(),
                         model.spec().frameHeight());
+        boolean embedding = !model.spec().patchLocal();
         int frames = 0;
         Frame frame;
         while ((maxFrames <= 0 || frames < maxFrames) && (frame = source.next()) != null) {
@@ -91,8 +98,9 @@ public final class Evaluator {
                 runs.forEach(r -> r.rejected++);
                 continue;
             }
+            float[] trueLatents = embedding ? wholeFrameLatents(truth) : null;
             for (Run run : runs) {
-                run.step(frame, truth);
+                run.step(frame, truth, trueLatents);
             }
         }
         Map<String, EvalResult.ModeResult> results = new LinkedHashMap<>();
@@ -102,12 +110,34 @@ public final class Evaluator {
         return results;
     }
 
+    /** The latents of every position of the frame, encoded whole: {@code [positions, D]}. */
+    private float[] wholeFrameLatents(RgbImage image) {
+        ModelSpec spec = model.spec();
+        int positions = spec.patchesPerFrame();
+        int values = spec.patchValues();
+        float[] patches = new float[positions * values];
+        for (int p = 0; p < positions; p++) {
+            image.copyPatch(
+                    p / spec.gridCols(),
+                    p % spec.gridCols(),
+                    spec.patchSize(),
+                    patches,
+                    p * values);
+        }
+        return model.encode(patches, positions).latents();
+    }
+
     private final class Run {
         final String label;
         final TokenizerCore tokenizer;
         final TokenMirror mirror = new TokenMirror();
         CameraState state;
         final List<Integer> tokens = new ArrayList<>();
+        long positionsSent;
+        long patchesEncoded;
+        int embeddingFrames;
+        double cosineSum;
+        double relativeErrorSum;
         long bytes;
         int keyframes;
         int rejected;
@@ -121,7 +151,7 @@ public final class Evaluator {
             this.tokenizer = new TokenizerCore(model, runSettings);
         }
 
-        void step(Frame frame, RgbImage truth) {
+        void step(Frame frame, RgbImage truth, float[] trueLatents) {
             if (state == null) {
                 state = tokenizer.newState(frame.getCameraId());
             }
@@ -134,6 +164,11 @@ public final class Evaluator {
             }
             TokenDelta delta = outcome.delta();
             tokens.add(delta.getStats().getTokens());
+            positionsSent += delta.getStats().getSentPatches();
+            patchesEncoded += delta.getStats().getEncodedPatches();
+            if (trueLatents != null) {
+                measureEmbedding(trueLatents);
+            }
             bytes += codec.encode(delta).length;
             if (delta.getKind() == DeltaKind.KEYFRAME) {
                 keyframes++;
@@ -144,6 +179,36 @@ public final class Evaluator {
             psnrSum += psnr;
             psnrMin = Math.min(psnrMin, psnr);
             ssimSum += ImageQuality.ssim(held, truth);
+        }
+
+        /**
+         * Cosine and relative L2 of the held latent against the true one, averaged over positions.
+         */
+        private void measureEmbedding(float[] trueLatents) {
+            int dim = model.spec().latentDim();
+            int positions = model.spec().patchesPerFrame();
+            double cosine = 0;
+            double relative = 0;
+            for (int p = 0; p < positions; p++) {
+                float[] held = state.table().latent(state.slotAt(p));
+                double dot = 0;
+                double heldNorm = 0;
+                double trueNorm = 0;
+                double diff = 0;
+                for (int d = 0; d < dim; d++) {
+                    double h = held == null ? 0 : held[d];
+                    double t = trueLatents[p * dim + d];
+                    dot += h * t;
+                    heldNorm += h * h;
+                    trueNorm += t * t;
+                    diff += (h - t) * (h - t);
+                }
+                cosine += dot / Math.max(Math.sqrt(heldNorm * trueNorm), 1e-12);
+                relative += Math.sqrt(diff / Math.max(trueNorm, 1e-12));
+            }
+            cosineSum += cosine / positions;
+            relativeErrorSum += relative / positions;
+            embeddingFrames++;
         }
 
         EvalResult.ModeResult result() {
@@ -158,12 +223,19 @@ public final class Evaluator {
                     model.spec().patchesPerFrame() * model.spec().levels(),
                     mean,
                     p95,
+                    n == 0 ? 0 : (double) positionsSent / n,
+                    n == 0 ? 0 : (double) patchesEncoded / n,
                     n == 0 ? 0 : (double) bytes / n,
                     keyframes,
                     n == 0 ? 0 : psnrSum / n,
                     n == 0 ? 0 : psnrMin,
                     n == 0 ? 0 : ssimSum / n,
-                    nanos == 0 ? 0 : n / (nanos / 1e9));
+                    nanos == 0 ? 0 : n / (nanos / 1e9),
+                    embeddingFrames == 0
+                            ? null
+                            : new EvalResult.Embedding(
+                                    cosineSum / embeddingFrames,
+                                    relativeErrorSum / embeddingFrames));
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.deltatok.frame.RgbImage;
 import dev.deltatok.mirror.MirrorSyncException.Problem;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.model.TokenizerModel;
+import dev.deltatok.reference.Registration;
 import dev.deltatok.schema.DeltaKind;
 import dev.deltatok.schema.SlotUpsert;
 import dev.deltatok.schema.TokenDelta;
@@ -23,7 +24,9 @@ import java.util.TreeMap;
  * The consumer side of the delta stream: per camera, applies {@link TokenDelta}s in deltaSeq order
  * and holds exactly the token table and key map the tokenizer believes the consumer holds. No Flink
  * or Kafka dependency. A gap, duplicate or reordering is refused with a {@link
- * MirrorSyncException}; after a gap the camera resynchronises at its next KEYFRAME.
+ * MirrorSyncException}; after a gap the camera resynchronises at its next KEYFRAME. A MOVED delta
+ * (global motion) first moves the key map by its whole-patch shift, then applies as a DELTA, and
+ * sets the pixel offset at which {@link #reconstruct} shows the picture.
  *
  * <p>Not thread-safe.
  */
@@ -41,6 +44,9 @@ public final class TokenMirror {
      */
     public static final int MAX_GRID_TOKENS = 1 << 24;
 
+    /** Largest pixel offset (global motion) a MOVED delta may declare. */
+    public static final int MAX_OFFSET = 1 << 12;
+
     private final Map<String, Camera> cameras = new HashMap<>();
 
     /** What is held for one camera. */
@@ -56,6 +62,8 @@ public final class TokenMirror {
         private boolean synced;
         private long lastFrameSeq = -1;
         private long skippedDeltas;
+        private int offsetX;
+        private int offsetY;
 
         private Camera(String cameraId) {
             this.cameraId = cameraId;
@@ -101,6 +109,20 @@ public final class TokenMirror {
 
         public String modelId() {
             return modelId;
+        }
+
+        /**
+         * The pixel offset at which the decoded grid is shown (global motion, set by MOVED deltas):
+         * displayed pixel {@code (x, y)} is the grid's {@code (x - offsetX, y - offsetY)}, clamped
+         * to the grid; 0 after a KEYFRAME or a DELTA.
+         */
+        public int offsetX() {
+            return offsetX;
+        }
+
+        /** See {@link #offsetX()}. */
+        public int offsetY() {
+            return offsetY;
         }
 
         /** Slot per grid position (a copy). */
@@ -252,6 +274,7 @@ public final class TokenMirror {
         }
         TreeMap<Integer, int[]> table = new TreeMap<>();
         putUpserts(table, delta.getUpserts(), delta.getLevels());
+        checkMotion(delta, rows, cols);
         KeyMapCodec.Updates updates = KeyMapCodec.decode(delta.getKeyMap(), rows * cols);
         if (updates.count() != rows * cols) {
             throw new IllegalArgumentException(
@@ -269,6 +292,69 @@ public final class TokenMirror {
         cam.gridCols = cols;
         cam.levels = delta.getLevels();
         cam.modelId = delta.getModelId();
+        cam.offsetX = 0;
+        cam.offsetY = 0;
+    }
+
+    /**
+     * A KEYFRAME or DELTA carries no motion; a MOVED delta moves by less than the grid and shows
+     * the picture within a patch of where the key map puts it.
+     */
+    private static void checkMotion(TokenDelta delta, int rows, int cols) {
+        int sr = delta.getShiftRows();
+        int sc = delta.getShiftCols();
+        int ox = delta.getOffsetX();
+        int oy = delta.getOffsetY();
+        if (delta.getKind() != DeltaKind.MOVED) {
+            if (sr != 0 || sc != 0 || ox != 0 || oy != 0) {
+                throw new IllegalArgumentException(
+                        delta.getKind()
+                                + " with motion (shift "
+                                + sr
+                                + ", "
+                                + sc
+                                + ", offset "
+                                + ox
+                                + ", "
+                                + oy
+                                + "): only a MOVED delta may move the picture");
+            }
+            return;
+        }
+        if (Math.abs(sr) >= rows
+                || Math.abs(sc) >= cols
+                || Math.abs(ox) > MAX_OFFSET
+                || Math.abs(oy) > MAX_OFFSET) {
+            throw new IllegalArgumentException(
+                    "MOVED by "
+                            + sr
+                            + " rows, "
+                            + sc
+                            + " columns, offset "
+                            + ox
+                            + ", "
+                            + oy
+                            + ": expected a shift within the "
+                            + rows
+                            + "x"
+                            + cols
+                            + " grid and an offset of at most "
+                            + MAX_OFFSET
+                            + " pixels");
+        }
+    }
+
+    /** The key map after a MOVED delta's shift ({@code TokenDelta.shiftRows} documents it). */
+    static int[] shifted(int[] keyMap, int rows, int cols, int shiftRows, int shiftCols) {
+        int[] out = new int[keyMap.length];
+        for (int r = 0; r < rows; r++) {
+            int sr = Math.max(0, Math.min(rows - 1, r - shiftRows));
+            for (int c = 0; c < cols; c++) {
+                int sc = Math.max(0, Math.min(cols - 1, c - shiftCols));
+                out[r * cols + c] = keyMap[sr * cols + sc];
+            }
+        }
+        return out;
     }
 
     private static void applyDelta(Camera cam, TokenDelta delta) {
@@ -288,7 +374,14 @@ public final class TokenMirror {
             }
         }
         putUpserts(table, delta.getUpserts(), cam.levels);
-        int[] keyMap = cam.keyMap.clone();
+        checkMotion(delta, cam.gridRows, cam.gridCols);
+        int[] keyMap =
+                shifted(
+                        cam.keyMap,
+                        cam.gridRows,
+                        cam.gridCols,
+                        delta.getShiftRows(),
+                        delta.getShiftCols());
         for (int i = 0; i < updates.count(); i++) {
             keyMap[updates.positions()[i]] = updates.slots()[i];
         }
@@ -301,6 +394,8 @@ public final class TokenMirror {
         cam.table.clear();
         cam.table.putAll(table);
         cam.keyMap = keyMap;
+        cam.offsetX = delta.getOffsetX();
+        cam.offsetY = delta.getOffsetY();
     }
 
     private static void putUpserts(
@@ -363,7 +458,7 @@ public final class TokenMirror {
         int positions = cam.keyMap.length;
         int[] levelsUsed = new int[positions];
         int[] tokens = cam.tokenGrid(levelsUsed);
-        return model.decodeFrame(tokens, levelsUsed);
+        return Registration.show(model.decodeFrame(tokens, levelsUsed), cam.offsetX, cam.offsetY);
     }
 
     /**
@@ -378,6 +473,20 @@ public final class TokenMirror {
         }
         if (!Arrays.equals(cam.keyMap, state.keyMap())) {
             return Optional.of("key maps differ for camera '" + state.cameraId() + "'");
+        }
+        if (cam.offsetX != state.offsetX() || cam.offsetY != state.offsetY()) {
+            return Optional.of(
+                    "offsets differ for camera '"
+                            + state.cameraId()
+                            + "': mirror ("
+                            + cam.offsetX
+                            + ", "
+                            + cam.offsetY
+                            + "), operator ("
+                            + state.offsetX()
+                            + ", "
+                            + state.offsetY()
+                            + ")");
         }
         TokenTableView table = state.table();
         int[] live = table.liveSlots();

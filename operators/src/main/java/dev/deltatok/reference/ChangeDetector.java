@@ -28,10 +28,19 @@ public final class ChangeDetector {
      * @param changeThreshold the camera's change threshold, 8-bit levels
      */
     public Change detect(byte[] blockMeans, CameraState state, double changeThreshold) {
+        return detect(blockMeans, state, PictureMotion.NONE, changeThreshold);
+    }
+
+    /**
+     * Compares block means, in the coordinates of the key map after the motion, with the camera's
+     * reference moved by the motion's whole patches.
+     */
+    public Change detect(
+            byte[] blockMeans, CameraState state, PictureMotion motion, double changeThreshold) {
         int positions = state.positions();
         float[] mad = new float[positions];
         float[] drift = new float[positions];
-        state.compareWithReference(blockMeans, mad, drift);
+        state.compareWithReference(blockMeans, motion, mad, drift);
         int changed = 0;
         for (float m : mad) {
             if (m > changeThreshold) {

@@ -126,16 +126,34 @@ public final class ReferenceGrid {
      * difference (values scaled to [0, 1]) between two block-mean images.
      */
     public void compare(byte[] current, byte[] reference, float[] mad, float[] msd) {
+        compare(current, reference, 0, 0, mad, msd);
+    }
+
+    /**
+     * {@link #compare} against a reference whose positions move by whole patches first: position
+     * {@code (r, c)} of {@code current} is compared with position {@code (r - shiftRows, c -
+     * shiftCols)} of {@code reference}, clamped to the grid ({@link PictureMotion#source}).
+     */
+    public void compare(
+            byte[] current,
+            byte[] reference,
+            int shiftRows,
+            int shiftCols,
+            float[] mad,
+            float[] msd) {
         int per = patchSize / block;
         int values = per * per * 3;
         for (int r = 0; r < gridRows; r++) {
+            int sr = Math.max(0, Math.min(gridRows - 1, r - shiftRows));
             for (int c = 0; c < gridCols; c++) {
+                int sc = Math.max(0, Math.min(gridCols - 1, c - shiftCols));
                 long abs = 0;
                 long sq = 0;
                 for (int y = 0; y < per; y++) {
                     int o = ((r * per + y) * width + c * per) * 3;
+                    int s = ((sr * per + y) * width + sc * per) * 3;
                     for (int i = 0; i < per * 3; i++) {
-                        int d = (current[o + i] & 0xFF) - (reference[o + i] & 0xFF);
+                        int d = (current[o + i] & 0xFF) - (reference[s + i] & 0xFF);
                         abs += Math.abs(d);
                         sq += d * d;
                     }
@@ -151,20 +169,54 @@ public final class ReferenceGrid {
      * Per grid position, the mean absolute difference (8-bit levels) between two block-mean images.
      */
     public void meanAbsoluteDifference(byte[] current, byte[] other, float[] mad) {
+        meanAbsoluteDifference(current, other, 0, 0, mad);
+    }
+
+    /** {@link #meanAbsoluteDifference} against {@code other} moved by whole patches first. */
+    public void meanAbsoluteDifference(
+            byte[] current, byte[] other, int shiftRows, int shiftCols, float[] mad) {
         int per = patchSize / block;
         int values = per * per * 3;
         for (int r = 0; r < gridRows; r++) {
+            int sr = Math.max(0, Math.min(gridRows - 1, r - shiftRows));
             for (int c = 0; c < gridCols; c++) {
+                int sc = Math.max(0, Math.min(gridCols - 1, c - shiftCols));
                 int abs = 0;
                 for (int y = 0; y < per; y++) {
                     int o = ((r * per + y) * width + c * per) * 3;
+                    int s = ((sr * per + y) * width + sc * per) * 3;
                     for (int i = 0; i < per * 3; i++) {
-                        abs += Math.abs((current[o + i] & 0xFF) - (other[o + i] & 0xFF));
+                        abs += Math.abs((current[o + i] & 0xFF) - (other[s + i] & 0xFF));
                     }
                 }
                 mad[r * gridCols + c] = (float) abs / values;
             }
         }
+    }
+
+    /**
+     * A copy of a block-mean image with its grid positions moved by whole patches: position {@code
+     * (r, c)} of the result holds position {@code (r - shiftRows, c - shiftCols)} of {@code image},
+     * clamped to the grid.
+     */
+    public byte[] shifted(byte[] image, int shiftRows, int shiftCols) {
+        int per = patchSize / block;
+        byte[] out = new byte[image.length];
+        for (int r = 0; r < gridRows; r++) {
+            int sr = Math.max(0, Math.min(gridRows - 1, r - shiftRows));
+            for (int c = 0; c < gridCols; c++) {
+                int sc = Math.max(0, Math.min(gridCols - 1, c - shiftCols));
+                for (int y = 0; y < per; y++) {
+                    System.arraycopy(
+                            image,
+                            ((sr * per + y) * width + sc * per) * 3,
+                            out,
+                            ((r * per + y) * width + c * per) * 3,
+                            per * 3);
+                }
+            }
+        }
+        return out;
     }
 
     /** Copies one grid position's blocks from {@code source} into {@code target}. */

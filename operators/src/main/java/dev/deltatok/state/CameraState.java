@@ -3,6 +3,7 @@ package dev.deltatok.state;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.reference.NoiseEstimator;
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.table.TokenTable;
 import dev.deltatok.table.TokenTableView;
@@ -44,6 +45,8 @@ public final class CameraState {
     private byte[] waiting;
     private byte[] previous;
     private float noiseLevel = NoiseEstimator.UNKNOWN;
+    private int offsetX;
+    private int offsetY;
     private transient ReferenceGrid grid;
 
     private boolean synced;
@@ -95,6 +98,8 @@ public final class CameraState {
         this.previous = null;
         this.synced = false;
         this.framesSinceKeyframe = 0;
+        this.offsetX = 0;
+        this.offsetY = 0;
         this.grid = null;
     }
 
@@ -146,6 +151,8 @@ public final class CameraState {
             byte[] waiting,
             byte[] previous,
             float noiseLevel,
+            int offsetX,
+            int offsetY,
             boolean synced,
             long nextDeltaSeq,
             long lastFrameSeq,
@@ -168,6 +175,8 @@ public final class CameraState {
         s.waiting = waiting;
         s.previous = previous;
         s.noiseLevel = noiseLevel;
+        s.offsetX = offsetX;
+        s.offsetY = offsetY;
         s.synced = synced;
         s.nextDeltaSeq = nextDeltaSeq;
         s.lastFrameSeq = lastFrameSeq;
@@ -256,17 +265,99 @@ public final class CameraState {
     }
 
     /**
+     * {@link #compareWithReference(byte[], float[], float[])} with the reference first moved by the
+     * motion's whole patches, as {@link PlanApplier#move} will move it; {@code blockMeans} are the
+     * frame's in the moved key map's coordinates.
+     */
+    public void compareWithReference(
+            byte[] blockMeans, PictureMotion motion, float[] mad, float[] msd) {
+        referenceGrid()
+                .compare(blockMeans, reference, motion.shiftRows(), motion.shiftCols(), mad, msd);
+    }
+
+    /**
      * Per grid position, the mean absolute difference (8-bit levels) of {@code blockMeans} to the
      * previous accepted frame's block means, the raw material of the noise estimate.
      *
      * @return false, leaving {@code mad} untouched, when there is no previous frame of this shape
      */
     public boolean compareWithPrevious(byte[] blockMeans, float[] mad) {
+        return compareWithPrevious(blockMeans, PictureMotion.NONE, mad);
+    }
+
+    /**
+     * {@link #compareWithPrevious(byte[], float[])} with the previous frame first moved by the
+     * motion's whole patches (the previous frame is kept in the key map's coordinates).
+     */
+    public boolean compareWithPrevious(byte[] blockMeans, PictureMotion motion, float[] mad) {
         if (previous == null || previous.length != blockMeans.length) {
             return false;
         }
-        referenceGrid().meanAbsoluteDifference(blockMeans, previous, mad);
+        referenceGrid()
+                .meanAbsoluteDifference(
+                        blockMeans, previous, motion.shiftRows(), motion.shiftCols(), mad);
         return true;
+    }
+
+    /**
+     * The pixel offset at which the consumer shows the held picture ({@link PictureMotion}), in
+     * {@code (-patchSize/2, patchSize/2]}; 0 after every keyframe.
+     */
+    public int offsetX() {
+        return offsetX;
+    }
+
+    /** See {@link #offsetX()}. */
+    public int offsetY() {
+        return offsetY;
+    }
+
+    void setOffset(int x, int y) {
+        offsetX = x;
+        offsetY = y;
+    }
+
+    /**
+     * Moves what the consumer holds by the motion's whole patches: key map (with reference counts),
+     * reference, error bookkeeping, waits and the previous frame. Positions left uncovered keep
+     * what the nearest position on the grid held ({@link PictureMotion#source}).
+     */
+    void moveBy(PictureMotion motion, long now) {
+        if (!motion.shifted()) {
+            return;
+        }
+        int positions = keyMap.length;
+        int[] movedKeys = new int[positions];
+        float[] movedError = new float[positions];
+        float[] movedExcess = new float[positions];
+        byte[] movedWaiting = new byte[positions];
+        for (int p = 0; p < positions; p++) {
+            int from = motion.source(p, gridRows, gridCols);
+            movedKeys[p] = keyMap[from];
+            movedError[p] = heldError[from];
+            movedExcess[p] = heldExcess[from];
+            movedWaiting[p] = waiting[from];
+        }
+        // Acquire before releasing, so a slot that stays on the grid never looks unreferenced.
+        for (int slot : movedKeys) {
+            if (slot != NO_SLOT) {
+                table.acquire(slot, now);
+            }
+        }
+        for (int slot : keyMap) {
+            if (slot != NO_SLOT) {
+                table.release(slot, now);
+            }
+        }
+        keyMap = movedKeys;
+        heldError = movedError;
+        heldExcess = movedExcess;
+        waiting = movedWaiting;
+        ReferenceGrid g = referenceGrid();
+        reference = g.shifted(reference, motion.shiftRows(), motion.shiftCols());
+        if (previous != null && previous.length == reference.length) {
+            previous = g.shifted(previous, motion.shiftRows(), motion.shiftCols());
+        }
     }
 
     /**
@@ -421,6 +512,8 @@ public final class CameraState {
                 && Arrays.equals(waiting, s.waiting)
                 && Arrays.equals(previous, s.previous)
                 && Float.compare(noiseLevel, s.noiseLevel) == 0
+                && offsetX == s.offsetX
+                && offsetY == s.offsetY
                 && table.capacity() == s.table.capacity()
                 && Arrays.equals(table.liveSlots(), s.table.liveSlots()))) {
             return false;

@@ -11,11 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Versioned binary form of {@link CameraState} for Flink keyed state. Layout of version 2 (all
+ * Versioned binary form of {@link CameraState} for Flink keyed state. Layout of version 3 (all
  * integers unsigned LEB128 varints unless noted, strings as Java modified UTF-8):
  *
  * <pre>
- * byte    version (= 2)
+ * byte    version (= 3)
  * utf     cameraId, modelId
  * varint  gridRows, gridCols, patchSize, levels, latentDim, referenceBlock
  * byte    flags (bit 0: synced)
@@ -28,11 +28,15 @@ import java.io.UncheckedIOException;
  *         varlong useCount, lastUsed; byte hasLatent; [float32 scale; latentDim bytes]
  * byte    hasPrevious; [bytes previous frame's block means, the reference's size]
  * float32 noiseLevel (negative: not yet estimated)
+ * varint  offsetX, offsetY, zigzag-encoded (the picture's global-motion offset in pixels)
  * </pre>
  *
- * Version 1 is the same without the last two fields: restored, a camera has no previous frame and
- * no noise estimate, and learns both again from its next frames (its change threshold meanwhile is
- * the configured floor, as version 1 used).
+ * Version 2 is the same without the offsets: restored, the picture sits at offset (0, 0), which is
+ * where every camera was before global motion existed.
+ *
+ * <p>Version 1 is the same without the last two fields: restored, a camera has no previous frame
+ * and no noise estimate, and learns both again from its next frames (its change threshold meanwhile
+ * is the configured floor, as version 1 used).
  *
  * <p>Reference counts are not stored: they are rebuilt from the key map. A new layout gets a new
  * version byte and this class keeps reading the old ones; frozen bytes of each released version
@@ -40,7 +44,7 @@ import java.io.UncheckedIOException;
  */
 public final class CameraStateSerializer {
 
-    public static final int CURRENT_VERSION = 2;
+    public static final int CURRENT_VERSION = 3;
 
     public byte[] serialize(CameraState state) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
@@ -94,6 +98,8 @@ public final class CameraStateSerializer {
                 out.write(previous);
             }
             out.writeFloat(state.noiseLevel());
+            writeVarint(out, zigzag(state.offsetX()));
+            writeVarint(out, zigzag(state.offsetY()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -110,9 +116,9 @@ public final class CameraStateSerializer {
             throw new IllegalArgumentException("empty CameraState bytes");
         }
         int version = bytes[0] & 0xFF;
-        if (version != 1 && version != 2) {
+        if (version < 1 || version > CURRENT_VERSION) {
             throw new IllegalArgumentException(
-                    "unsupported CameraState version " + version + "; this build reads 1 and 2");
+                    "unsupported CameraState version " + version + "; this build reads 1 to 3");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             in.readByte();
@@ -210,6 +216,16 @@ public final class CameraStateSerializer {
                 noiseLevel = NoiseEstimator.UNKNOWN;
             }
         }
+        int offsetX = 0;
+        int offsetY = 0;
+        if (version >= 3) {
+            offsetX = unzigzag(readBounded(in, 2 * patchSize, "offsetX"));
+            offsetY = unzigzag(readBounded(in, 2 * patchSize, "offsetY"));
+            if (Math.abs(offsetX) > patchSize / 2 || Math.abs(offsetY) > patchSize / 2) {
+                throw new IOException(
+                        "offset (" + offsetX + ", " + offsetY + ") beyond half a patch");
+            }
+        }
         if (in.read() != -1) {
             throw new IOException("trailing bytes");
         }
@@ -230,6 +246,8 @@ public final class CameraStateSerializer {
                 waiting,
                 previous,
                 noiseLevel,
+                offsetX,
+                offsetY,
                 synced,
                 nextDeltaSeq,
                 lastFrameSeq,
@@ -244,6 +262,14 @@ public final class CameraStateSerializer {
             throw new IOException(what + " " + v + " exceeds " + max);
         }
         return v;
+    }
+
+    private static int zigzag(int v) {
+        return (v << 1) ^ (v >> 31);
+    }
+
+    private static int unzigzag(int v) {
+        return (v >>> 1) ^ -(v & 1);
     }
 
     private static void writeVarint(DataOutputStream out, int value) throws IOException {

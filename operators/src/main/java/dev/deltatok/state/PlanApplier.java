@@ -5,6 +5,7 @@ import dev.deltatok.delta.Plan.Assignment;
 import dev.deltatok.delta.Plan.Refresh;
 import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.ModelSpec;
+import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.reference.ReferenceGrid;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.table.TokenTable;
@@ -28,12 +29,26 @@ public final class PlanApplier {
     }
 
     /**
+     * Moves what the consumer holds by the frame's global motion, whole patches only ({@link
+     * PictureMotion}); the offset is recorded by {@link #apply}. Called before the frame is
+     * planned, so that planning sees positions where the consumer will hold them.
+     */
+    public void move(CameraState state, PictureMotion motion) {
+        state.moveBy(motion, state.nextDeltaSeq());
+    }
+
+    /**
      * Applies the plan of frame {@code frameSeq}, whose reference-block means are {@code
      * blockMeans}, and records the frame (it becomes the previous frame, {@code noiseLevel} the
-     * camera's noise level).
+     * camera's noise level). A DELTA leaves the picture at the motion's offset, a KEYFRAME at none.
      */
     public AppliedPlan apply(
-            CameraState state, Plan plan, long frameSeq, byte[] blockMeans, float noiseLevel) {
+            CameraState state,
+            Plan plan,
+            long frameSeq,
+            byte[] blockMeans,
+            float noiseLevel,
+            PictureMotion motion) {
         if (plan.reason() == KeyframeReason.FIRST_FRAME
                 || plan.reason() == KeyframeReason.FULL_MODE) {
             if (!state.fits(spec, settings)) {
@@ -54,6 +69,11 @@ public final class PlanApplier {
                 plan.isKeyframe()
                         ? rebuild(state, plan, blockMeans)
                         : update(state, plan, blockMeans);
+        if (plan.isKeyframe()) {
+            state.setOffset(0, 0);
+        } else {
+            state.setOffset(motion.offsetX(), motion.offsetY());
+        }
         state.recordFrame(frameSeq, plan.isKeyframe());
         state.recordPicture(blockMeans, noiseLevel);
         return applied;

@@ -105,6 +105,42 @@ class TokenizerPropertiesTest {
         }
     }
 
+    /**
+     * A camera that pans moves the picture as a whole: the stream carries MOVED deltas (key-map
+     * shifts and offsets), and the mirror still equals the operator after every one of them.
+     */
+    @Property(tries = 20, seed = "20250105")
+    void theMirrorEqualsTheOperatorAfterEveryPrefixWhileTheCameraPans(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 12, max = 48) int frames,
+            @ForAll("settings") TokenizerSettings settings,
+            @ForAll @IntRange(min = 4, max = 40) int motionSearch)
+            throws Exception {
+        TokenizerSettings moving = settings.toBuilder().motionSearch(motionSearch).build();
+        List<TokenDelta> deltas = stream("pan", seed, frames, moving, new TokenMirror());
+
+        long moved = deltas.stream().filter(d -> d.getKind() == DeltaKind.MOVED).count();
+        long shifted =
+                deltas.stream().filter(d -> d.getShiftRows() != 0 || d.getShiftCols() != 0).count();
+        if (settings.maxKeyframeInterval() > 3) {
+            assertThat(moved).as("MOVED deltas").isPositive();
+        }
+        if (settings.maxKeyframeInterval() > 3 && frames >= 40) {
+            assertThat(shifted).as("deltas that shift the key map").isPositive();
+        }
+        for (TokenDelta d : deltas) {
+            if (d.getKind() != DeltaKind.MOVED) {
+                assertThat(
+                                List.of(
+                                        d.getShiftRows(),
+                                        d.getShiftCols(),
+                                        d.getOffsetX(),
+                                        d.getOffsetY()))
+                        .containsOnly(0);
+            }
+        }
+    }
+
     @Property(tries = 40, seed = "20250102")
     void aDroppedDeltaIsDetectedOrSupersededByAKeyframe(
             @ForAll("scenes") String scene,

@@ -54,9 +54,13 @@ class EvaluatorTest {
                         "tokensPerFrame",
                         "bytesPerFrame",
                         "keyframes",
+                        "positionsPerFrame",
+                        "encodedPatchesPerFrame",
                         "psnrDb",
                         "ssim",
-                        "framesPerSecond");
+                        "framesPerSecond")
+                .as("embedding fidelity is measured for models that are not patch-local")
+                .doesNotContainKey("embedding");
     }
 
     @Test

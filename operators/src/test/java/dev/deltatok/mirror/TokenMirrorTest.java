@@ -235,4 +235,102 @@ class TokenMirrorTest {
         assertThat(problemOf(() -> mirror.apply(keyframe(0, 2, 2, 1, allAtSlotZero(4)))))
                 .isEqualTo(Problem.DUPLICATE);
     }
+
+    @Test
+    void followsAPanningCameraThroughShiftsAndOffsets() throws Exception {
+        TokenizerCore panning = new TokenizerCore(model, TokenizerSettings.defaults());
+        CameraState panState = panning.newState("cam");
+        SyntheticScene pan = SyntheticScenes.create("pan", 4, 256, 256);
+        TokenMirror mirror = new TokenMirror();
+        int shifts = 0;
+        int moved = 0;
+        for (int seq = 0; seq < 40; seq++) {
+            TokenDelta d = panning.process(panState, pan.frame("cam", seq), EMIT).delta();
+            mirror.apply(d);
+            moved += d.getKind() == DeltaKind.MOVED ? 1 : 0;
+            shifts += d.getShiftCols() != 0 ? 1 : 0;
+            TokenMirror.Camera cam = mirror.camera("cam").orElseThrow();
+            assertThat(mirror.difference(panState)).as("after delta %d", seq).isEmpty();
+            assertThat(cam.offsetX()).isEqualTo(panState.offsetX());
+        }
+        // Two pixels a frame to the right: content moves left, a column every eight frames.
+        assertThat(moved).isGreaterThan(30);
+        assertThat(shifts).isBetween(3, 6);
+    }
+
+    @Test
+    void aMovedDeltaShiftsTheKeyMapBeforeItsUpdatesAndReconstructsAtItsOffset() throws Exception {
+        List<TokenDelta> deltas = deltas(1);
+        TokenMirror mirror = new TokenMirror();
+        mirror.apply(deltas.get(0));
+        int[] before = mirror.camera("cam").orElseThrow().keyMap();
+        TokenDelta moved =
+                TokenDelta.newBuilder(deltas.get(0))
+                        .setDeltaSeq(1)
+                        .setKind(DeltaKind.MOVED)
+                        .setUpserts(List.of())
+                        .setEvictions(List.of())
+                        .setKeyMap(KeyMapCodec.encode(new int[0], new int[0], 0))
+                        .setShiftCols(-1)
+                        .setOffsetX(5)
+                        .build();
+
+        TokenMirror.Camera cam = mirror.apply(moved);
+
+        int cols = cam.gridCols();
+        for (int p = 0; p < before.length; p++) {
+            int c = p % cols;
+            int from = p - c + Math.min(cols - 1, c + 1);
+            assertThat(cam.keyMap()[p]).as("position %d", p).isEqualTo(before[from]);
+        }
+        assertThat(cam.offsetX()).isEqualTo(5);
+        // The decoded grid is shown 5 pixels to the right, the left edge repeated.
+        TokenDelta stays =
+                TokenDelta.newBuilder(moved).setDeltaSeq(2).setShiftCols(0).setOffsetX(5).build();
+        mirror.apply(stays);
+        mirror.apply(TokenDelta.newBuilder(stays).setDeltaSeq(3).setShiftCols(1).build());
+        int[] back = mirror.camera("cam").orElseThrow().keyMap();
+        for (int p = 0; p < back.length; p++) {
+            int c = p % cols;
+            if (c > 0 && c < cols - 1) {
+                assertThat(back[p]).as("position %d back in place", p).isEqualTo(before[p]);
+            }
+        }
+        RgbImage shown = mirror.reconstruct("cam", model);
+        TokenMirror.Camera held = mirror.camera("cam").orElseThrow();
+        int[] levelsUsed = new int[back.length];
+        RgbImage grid = model.decodeFrame(held.tokenGrid(levelsUsed), levelsUsed);
+        for (int y = 0; y < 256; y += 37) {
+            for (int x = 0; x < 256; x += 13) {
+                int from = Math.max(0, x - 5);
+                for (int ch = 0; ch < 3; ch++) {
+                    assertThat(shown.data()[(y * 256 + x) * 3 + ch])
+                            .isEqualTo(grid.data()[(y * 256 + from) * 3 + ch]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void motionOutsideAMovedDeltaIsCorrupt() throws Exception {
+        List<TokenDelta> deltas = deltas(2);
+        TokenMirror mirror = new TokenMirror();
+        mirror.apply(deltas.get(0));
+        TokenDelta deltaThatMoves = TokenDelta.newBuilder(deltas.get(1)).setOffsetX(3).build();
+
+        assertThatThrownBy(() -> mirror.apply(deltaThatMoves))
+                .isInstanceOf(MirrorSyncException.class)
+                .hasMessageContaining("only a MOVED delta may move the picture");
+        TokenDelta keyframeThatMoves =
+                TokenDelta.newBuilder(deltas.get(0)).setDeltaSeq(5).setShiftRows(1).build();
+        assertThat(problemOf(() -> mirror.apply(keyframeThatMoves))).isEqualTo(Problem.CORRUPT);
+        TokenDelta tooFar =
+                TokenDelta.newBuilder(deltas.get(1))
+                        .setDeltaSeq(8)
+                        .setKind(DeltaKind.MOVED)
+                        .setShiftCols(16)
+                        .build();
+        mirror.apply(TokenDelta.newBuilder(deltas.get(0)).setDeltaSeq(7).build());
+        assertThat(problemOf(() -> mirror.apply(tooFar))).isEqualTo(Problem.CORRUPT);
+    }
 }

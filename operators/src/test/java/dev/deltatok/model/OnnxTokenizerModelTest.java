@@ -232,6 +232,33 @@ class OnnxTokenizerModelTest {
     }
 
     @Test
+    void refusesTheVitModelWhenItsManifestClaimsPatchLocality() throws IOException {
+        Path manifest = copyModel("vit8");
+        ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+        json.put("patchLocal", true);
+        JSON.writeValue(manifest.toFile(), json);
+
+        assertThatThrownBy(() -> OnnxTokenizerModel.load(dir))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("test-vit8@0.0.1")
+                .hasMessageContaining("declares patchLocal: true")
+                .hasMessageContaining("changed when only patch 1 of the frame changed")
+                .hasMessageContaining("\"patchLocal\": false");
+    }
+
+    @Test
+    void loadsTheVitModelThatSaysItIsNotPatchLocal() {
+        try (OnnxTokenizerModel model =
+                OnnxTokenizerModel.load(
+                        ModelFiles.classpath(getClass().getClassLoader(), "model/vit8"),
+                        "manifest.json",
+                        OnnxTokenizerModel.Options.DEFAULT)) {
+            assertThat(model.spec().patchLocal()).isFalse();
+            assertThat(model.spec().patchesPerFrame()).isEqualTo(64);
+        }
+    }
+
+    @Test
     void reportsNanOutputsClearly() {
         try (OnnxTokenizerModel model =
                 OnnxTokenizerModel.load(
@@ -318,9 +345,15 @@ class OnnxTokenizerModelTest {
     }
 
     private Path copyTiny8() throws IOException {
+        return copyModel("tiny8");
+    }
+
+    private Path copyModel(String model) throws IOException {
         for (String name : new String[] {"manifest.json", "encoder.onnx", "decoder.onnx"}) {
             try (InputStream in =
-                    getClass().getClassLoader().getResourceAsStream("model/tiny8/" + name)) {
+                    getClass()
+                            .getClassLoader()
+                            .getResourceAsStream("model/" + model + "/" + name)) {
                 Files.copy(in, dir.resolve(name));
             }
         }

@@ -3,9 +3,11 @@ package dev.deltatok.model;
 /**
  * A deterministic fake of a tokenizer that is not patch-local (declares {@code patchLocal=false}),
  * the way an encoder with attention across the frame is: each patch is encoded by {@link
- * TestingTokenizerModel} after being pulled slightly towards the mean of the whole batch, so a
- * patch's tokens and latents depend on its neighbours. Decoding is the testing model's, and {@code
- * levelError} is the exact pixel MSE of each prefix's reconstruction against the patch as given.
+ * TestingTokenizerModel} after being pulled slightly towards the mean of its frame (a batch is
+ * frames one after another, {@code patchesPerFrame} patches each, the last one possibly partial),
+ * so a patch's tokens and latents depend on its neighbours, never on another frame's. Decoding is
+ * the testing model's, and {@code levelError} is the exact pixel MSE of each prefix's
+ * reconstruction against the patch as given.
  */
 public final class TestingContextualTokenizerModel implements TokenizerModel {
 
@@ -52,14 +54,19 @@ public final class TestingContextualTokenizerModel implements TokenizerModel {
         if (count == 0) {
             return inner.encode(patches, 0);
         }
-        double sum = 0;
-        for (int i = 0; i < count * values; i++) {
-            sum += patches[i];
-        }
-        float mean = (float) (sum / (count * values));
+        // Frames are consecutive runs of patchesPerFrame patches; context never crosses them.
+        int perFrame = spec.patchesPerFrame();
         float[] pulled = new float[count * values];
-        for (int i = 0; i < pulled.length; i++) {
-            pulled[i] = patches[i] + CONTEXT_WEIGHT * (mean - patches[i]);
+        for (int start = 0; start < count; start += perFrame) {
+            int end = Math.min(count, start + perFrame);
+            double sum = 0;
+            for (int i = start * values; i < end * values; i++) {
+                sum += patches[i];
+            }
+            float mean = (float) (sum / ((end - start) * values));
+            for (int i = start * values; i < end * values; i++) {
+                pulled[i] = patches[i] + CONTEXT_WEIGHT * (mean - patches[i]);
+            }
         }
         EncodedPatches encoded = inner.encode(pulled, count);
         int levels = spec.levels();

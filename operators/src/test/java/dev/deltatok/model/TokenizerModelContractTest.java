@@ -160,6 +160,42 @@ public abstract class TokenizerModelContractTest {
         }
     }
 
+    /**
+     * The core batches whole frames of several cameras into one call for a model that is not
+     * patch-local, one frame after another ({@code patchesPerFrame} patches each, grid order): a
+     * frame must encode the same in such a batch as alone, whatever the model declares.
+     */
+    @Test
+    void framesOfOneBatchEncodeAsTheyDoAlone() {
+        int perFrame = spec.patchesPerFrame();
+        int values = perFrame * spec.patchValues();
+        float[] first = patches(perFrame, 11);
+        float[] second = patches(perFrame, 12);
+        float[] both = Arrays.copyOf(first, 2 * values);
+        System.arraycopy(second, 0, both, values, values);
+
+        EncodedPatches together = model.encode(both, 2 * perFrame);
+        EncodedPatches[] alone = {model.encode(first, perFrame), model.encode(second, perFrame)};
+
+        for (int f = 0; f < 2; f++) {
+            for (int n = 0; n < perFrame; n++) {
+                int row = f * perFrame + n;
+                for (int l = 0; l < spec.levels(); l++) {
+                    assertThat(together.token(row, l))
+                            .as("frame %d patch %d level %d", f, n, l)
+                            .isEqualTo(alone[f].token(n, l));
+                }
+                for (int d = 0; d < spec.latentDim(); d++) {
+                    assertThat(together.latents()[row * spec.latentDim() + d])
+                            .as("frame %d patch %d latent %d", f, n, d)
+                            .isCloseTo(
+                                    alone[f].latents()[n * spec.latentDim() + d],
+                                    org.assertj.core.data.Offset.offset(latentTolerance()));
+                }
+            }
+        }
+    }
+
     @Test
     void encodingZeroPatchesIsEmpty() {
         EncodedPatches encoded = model.encode(new float[0], 0);

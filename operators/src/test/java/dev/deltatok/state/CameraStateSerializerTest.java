@@ -21,6 +21,7 @@ class CameraStateSerializerTest {
 
     static final String FROZEN_V1 = "/camera-state/camera-state-v1.bin";
     static final String FROZEN_V2 = "/camera-state/camera-state-v2.bin";
+    static final String FROZEN_V3 = "/camera-state/camera-state-v3.bin";
     private static final Instant EMIT = Instant.parse("2025-01-01T00:00:00Z");
 
     private final CameraStateSerializer serializer = new CameraStateSerializer();
@@ -210,8 +211,85 @@ class CameraStateSerializerTest {
         assertThat(java.util.Arrays.copyOf(state.previous(), 6))
                 .containsExactly(FROZEN_V2_PREVIOUS_START);
         assertThat(state.noiseLevel()).isEqualTo(FROZEN_V2_NOISE_LEVEL);
-        // And the format round-trips: written again, the same bytes.
+        // Version 2 knew no global motion: the picture sits where the key map puts it.
+        assertThat(state.offsetX()).isZero();
+        assertThat(state.offsetY()).isZero();
+        // Written again it is the current version: the same bytes plus the two zero offsets.
+        byte[] rewritten = serializer.serialize(state);
+        assertThat(rewritten[0]).isEqualTo((byte) CameraStateSerializer.CURRENT_VERSION);
+        assertThat(java.util.Arrays.copyOfRange(rewritten, 1, frozen.length))
+                .isEqualTo(java.util.Arrays.copyOfRange(frozen, 1, frozen.length));
+        assertThat(java.util.Arrays.copyOfRange(rewritten, frozen.length, rewritten.length))
+                .containsExactly(0, 0);
+        assertThat(serializer.deserialize(rewritten)).isEqualTo(state);
+    }
+
+    /** The state frozen as version 3: a small model, 12 frames of a camera panning. */
+    static CameraState frozenPanScenario() throws Exception {
+        TestingTokenizerModel model = TestingTokenizerModel.create(8, 64, 64, 3, 256);
+        TokenizerSettings settings =
+                TokenizerSettings.builder()
+                        .tableCapacity(80)
+                        // Pinned to the values of the day the bytes were frozen.
+                        .changeThreshold(4.0)
+                        .errorBudget(0.0002)
+                        .referenceBlock(4)
+                        .motionSearch(32)
+                        .build();
+        TokenizerCore tokenizer = new TokenizerCore(model, settings);
+        CameraState state = tokenizer.newState("frozen-cam");
+        SyntheticScene scene = SyntheticScenes.create("pan", 11, 256, 64);
+        for (int seq = 0; seq < 12; seq++) {
+            tokenizer.process(state, scene.frame("frozen-cam", seq), EMIT).delta();
+        }
+        return state;
+    }
+
+    @Test
+    void readsFrozenVersion3Bytes() throws Exception {
+        byte[] frozen;
+        try (InputStream in = getClass().getResourceAsStream(FROZEN_V3)) {
+            assertThat(in).as("frozen bytes " + FROZEN_V3).isNotNull();
+            frozen = in.readAllBytes();
+        }
+
+        CameraState state = serializer.deserialize(frozen);
+
+        // What the frozen bytes hold, written out by hand: the format, not today's algorithm.
+        assertThat(state.cameraId()).isEqualTo("frozen-cam");
+        assertThat(state.gridRows()).isEqualTo(8);
+        assertThat(state.gridCols()).isEqualTo(8);
+        assertThat(state.nextDeltaSeq()).isEqualTo(12);
+        assertThat(state.offsetX()).isEqualTo(FROZEN_V3_OFFSET_X);
+        assertThat(state.offsetY()).isZero();
         assertThat(serializer.serialize(state)).isEqualTo(frozen);
+    }
+
+    /** Read off the frozen version-3 bytes when they were written (see {@link #main}). */
+    private static final int FROZEN_V3_OFFSET_X = -3;
+
+    @Test
+    void aStateThatMovedRoundTripsAndContinuesExactlyLikeTheOriginal() throws Exception {
+        TestingTokenizerModel model = TestingTokenizerModel.standard();
+        TokenizerCore tokenizer = new TokenizerCore(model, TokenizerSettings.defaults());
+        SyntheticScene scene = SyntheticScenes.create("pan", 5, 256, 256);
+        CameraState original = tokenizer.newState("cam");
+        TokenMirror mirror = new TokenMirror();
+        for (int seq = 0; seq < 21; seq++) {
+            mirror.apply(tokenizer.process(original, scene.frame("cam", seq), EMIT).delta());
+        }
+        assertThat(original.offsetX()).as("the pan moved the picture").isNotZero();
+        byte[] bytes = serializer.serialize(original);
+        CameraState restored = serializer.deserialize(bytes);
+        assertThat(restored).isEqualTo(original);
+        assertThat(serializer.serialize(restored)).isEqualTo(bytes);
+        for (int seq = 21; seq < 40; seq++) {
+            TokenDelta a = tokenizer.process(original, scene.frame("cam", seq), EMIT).delta();
+            TokenDelta b = tokenizer.process(restored, scene.frame("cam", seq), EMIT).delta();
+            assertThat(b).isEqualTo(a);
+            mirror.apply(b);
+        }
+        assertThat(mirror.difference(restored)).isEmpty();
     }
 
     /** Read off the frozen version-2 bytes when they were written (see {@link #main}). */
@@ -246,8 +324,9 @@ class CameraStateSerializerTest {
         Path out =
                 Path.of(args[0], "camera-state-v" + CameraStateSerializer.CURRENT_VERSION + ".bin");
         Files.createDirectories(out.getParent());
-        CameraState state = frozenScenario();
+        CameraState state = frozenPanScenario();
         Files.write(out, new CameraStateSerializer().serialize(state));
+        System.out.println("offset " + state.offsetX() + ", " + state.offsetY());
         System.out.println(
                 "previous starts "
                         + java.util.Arrays.toString(java.util.Arrays.copyOf(state.previous(), 6))
