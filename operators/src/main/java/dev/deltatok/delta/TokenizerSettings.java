@@ -80,8 +80,8 @@ public record TokenizerSettings(
     public static final double DEFAULT_MERGE_DISTANCE = 0.12;
     public static final double DEFAULT_SCENE_CUT_FRACTION = 0.5;
     public static final int DEFAULT_MAX_KEYFRAME_INTERVAL = 250;
-    public static final double DEFAULT_ERROR_BUDGET = 0.00005;
-    public static final double DEFAULT_ERROR_BUDGET_RATIO = 0.16;
+    public static final double DEFAULT_ERROR_BUDGET = 0.0;
+    public static final double DEFAULT_ERROR_BUDGET_RATIO = 0.18;
     public static final double DEFAULT_KEYFRAME_ERROR_BOUND = 0.004;
     public static final int DEFAULT_MAX_TOKENS_PER_FRAME = 384;
     public static final NoiseFloorMode DEFAULT_NOISE_FLOOR = NoiseFloorMode.ADAPTIVE;
