@@ -170,7 +170,8 @@ final class EvalCommand implements Callable<Integer> {
                     FINEST_SWEEP_POINT);
 
     static final String DEFAULT_SWEEP_DESCRIPTION =
-            "at most 1 and 2 levels per patch, the defaults, an absolute error budget only, then"
+            "at most 1 and 2 levels per patch, the defaults, the absolute error budget only (no"
+                    + " relative part), then"
                     + " no noise floor and no error budget";
 
     /** The tokenizer settings the job would run with under {@code --option}s. */
