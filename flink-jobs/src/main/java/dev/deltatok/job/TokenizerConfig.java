@@ -102,6 +102,7 @@ public record TokenizerConfig(
                             .sceneCutFraction(conf.get(SCENE_CUT_FRACTION))
                             .maxKeyframeInterval(conf.get(MAX_KEYFRAME_INTERVAL))
                             .errorBudget(conf.get(ERROR_BUDGET))
+                            .errorBudgetRatio(conf.get(ERROR_BUDGET_RATIO))
                             .keyframeErrorBound(conf.get(KEYFRAME_ERROR_BOUND))
                             .maxTokensPerFrame(conf.get(MAX_TOKENS_PER_FRAME))
                             .includeLatents(conf.get(INCLUDE_LATENTS))

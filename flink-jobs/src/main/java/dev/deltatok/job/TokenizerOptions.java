@@ -177,7 +177,7 @@ public final class TokenizerOptions {
                     .doubleType()
                     .defaultValue(TokenizerSettings.DEFAULT_MERGE_DISTANCE)
                     .withDescription(
-                            "Reuse a live slot whose latent is within this relative L2 distance; 0 shares slots only between identical tokens.");
+                            "A changed patch may keep what it holds or reuse the live slot whose latent is nearest within this relative L2 distance, when that slot decoded against the patch stays within the error budget; 0 shares slots only between identical tokens.");
 
     public static final ConfigOption<Double> SCENE_CUT_FRACTION =
             key("tokenizer.scene-cut-fraction")
@@ -197,6 +197,13 @@ public final class TokenizerOptions {
                     .defaultValue(TokenizerSettings.DEFAULT_ERROR_BUDGET)
                     .withDescription(
                             "Per patch, the mean squared error (pixels in [0,1]) the consumer's picture may exceed the full tokenisation by.");
+
+    public static final ConfigOption<Double> ERROR_BUDGET_RATIO =
+            key("tokenizer.error-budget-ratio")
+                    .doubleType()
+                    .defaultValue(TokenizerSettings.DEFAULT_ERROR_BUDGET_RATIO)
+                    .withDescription(
+                            "Added to the error budget per patch: this fraction of the patch's own full-tokenisation error, so quality lost stays a bounded fraction of the picture's error.");
 
     public static final ConfigOption<Double> KEYFRAME_ERROR_BOUND =
             key("tokenizer.keyframe-error-bound")

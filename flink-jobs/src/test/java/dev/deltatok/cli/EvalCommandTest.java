@@ -90,6 +90,74 @@ class EvalCommandTest {
     }
 
     @Test
+    void aSweepWritesTheCurvesAsTableJsonAndChart() throws Exception {
+        Path json = dir.resolve("rd.json");
+        Path table = dir.resolve("rd.md");
+        Path chart = dir.resolve("rd.png");
+        StringWriter out = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setOut(new PrintWriter(out));
+
+        int exit =
+                cli.execute(
+                        "eval",
+                        "--input",
+                        "synthetic:corridor",
+                        "--max-frames",
+                        "6",
+                        "--sweep",
+                        "--sweep-point",
+                        "default",
+                        "--sweep-point",
+                        "tokenizer.change-threshold=16,tokenizer.max-levels=1",
+                        "--json",
+                        json.toString(),
+                        "--table",
+                        table.toString(),
+                        "--chart",
+                        chart.toString());
+
+        assertThat(exit).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode points = root.path("points");
+        // Full mode at 1 to 4 levels, then the two delta points.
+        assertThat(points).hasSize(6);
+        assertThat(points.get(0).path("series").asText()).isEqualTo("full");
+        assertThat(points.get(0).path("settings").asText()).isEqualTo("1 level");
+        assertThat(points.get(3).path("settings").asText()).isEqualTo("4 levels");
+        for (int i = 1; i < 4; i++) {
+            assertThat(points.get(i).path("tokensPerFrame").path("mean").asDouble())
+                    .isGreaterThan(
+                            points.get(i - 1).path("tokensPerFrame").path("mean").asDouble());
+        }
+        assertThat(points.get(4).path("series").asText()).isEqualTo("delta");
+        assertThat(points.get(5).path("series").asText()).isEqualTo("delta");
+        assertThat(root.has("deltaDominatesFull")).isTrue();
+        assertThat(java.nio.file.Files.readString(table))
+                .contains("| full | 4 levels |")
+                .contains("| delta | default |")
+                .isEqualTo(out.toString());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(chart.toFile());
+        assertThat(png.getWidth()).isGreaterThan(600);
+    }
+
+    @Test
+    void aBadOptionIsRefusedNamingIt() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DeltatokCli.commandLine().setErr(new PrintWriter(err));
+
+        int exit =
+                cli.execute(
+                        "eval",
+                        "--input",
+                        "synthetic:static",
+                        "--option",
+                        "tokenizer.change-treshold=8");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("tokenizer.change-treshold").contains("known options");
+    }
+
+    @Test
     void unknownSceneNamesTheKnownOnes() {
         StringWriter err = new StringWriter();
         CommandLine cli = DeltatokCli.commandLine().setErr(new PrintWriter(err));

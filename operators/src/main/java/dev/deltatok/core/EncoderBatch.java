@@ -65,6 +65,36 @@ final class EncoderBatch {
         return model.encode(buffer, count);
     }
 
+    /**
+     * The pixel error of this round's patches at {@code rows} decoded from other token ids, with
+     * one decoder call: the {@link dev.deltatok.delta.PatchFit} of the round.
+     */
+    float[] errors(TokenizerModel model, int[] rows, int[][] tokens, int pairs) {
+        float[] out = new float[pairs];
+        if (pairs == 0) {
+            return out;
+        }
+        int levels = spec.levels();
+        int[] ids = new int[pairs * levels];
+        int[] used = new int[pairs];
+        for (int i = 0; i < pairs; i++) {
+            System.arraycopy(tokens[i], 0, ids, i * levels, tokens[i].length);
+            used[i] = tokens[i].length;
+        }
+        float[] decoded = model.decode(ids, used, pairs);
+        int values = spec.patchValues();
+        for (int i = 0; i < pairs; i++) {
+            int base = rows[i] * values;
+            double sum = 0;
+            for (int v = 0; v < values; v++) {
+                double d = decoded[i * values + v] - buffer.get(base + v);
+                sum += d * d;
+            }
+            out[i] = (float) (sum / values);
+        }
+        return out;
+    }
+
     private void ensureCapacity(int values) {
         if (values > buffer.capacity()) {
             FloatBuffer grown = allocate(Math.max(values, buffer.capacity() * 2));

@@ -403,7 +403,12 @@ public final class TokenizerCore {
                                 && frame.encodedCount() > 0
                         ? shift.apply(frame, state, encoded)
                         : frame;
-        Plan plan = packer.plan(measured, state, encoded);
+        Plan plan =
+                packer.plan(
+                        measured,
+                        state,
+                        encoded,
+                        (rows, tokens, pairs) -> batch.errors(model, rows, tokens, pairs));
         AppliedPlan applied =
                 applier.apply(
                         state,

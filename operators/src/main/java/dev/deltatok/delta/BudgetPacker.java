@@ -19,26 +19,34 @@ import java.util.List;
  * holds, decides which positions get new tokens and how many levels each, as a {@link Plan}. Reads
  * the camera's state, never changes it. Stateless; one instance serves every camera of a thread.
  *
- * <p>In a DELTA, for each encoded (changed) position:
+ * <p>Each patch's error budget is {@code errorBudget} plus {@code errorBudgetRatio} times its own
+ * all-level error. In a DELTA, for each encoded (changed) position:
  *
  * <ol>
  *   <li>if the consumer's slot holds exactly the leading token ids of the new encoding and that
  *       prefix meets the budget, nothing is sent (the reference moves to the current pixels);
  *   <li>else, if its latent moved less than {@code latentThreshold} from the slot's latent, nothing
  *       is sent; else its current excess error is estimated as the held excess plus the squared
- *       block-mean drift since the reference, and under {@code errorBudget} nothing is sent;
- *   <li>else it is a candidate with the fewest residual levels whose error is within {@code
- *       errorBudget} of the all-level error, cost {@code levels + 1} tokens (or 1 when the table
- *       already has the appearance).
+ *       block-mean drift since the reference, and under the budget nothing is sent;
+ *   <li>else, with merging on ({@code mergeDistance > 0}), the held tokens and the nearest live
+ *       slot within {@code mergeDistance} are decoded against the patch ({@link PatchFit}, one
+ *       decoder call per frame): if the held tokens meet the budget nothing is sent (the reference
+ *       moves); if the nearest slot does, it is a candidate costing one key-map token;
+ *   <li>else it is a candidate with the fewest residual levels whose error is within the budget of
+ *       the all-level error, cost {@code levels + 1} tokens (or 1 when the table already has the
+ *       appearance).
  * </ol>
  *
- * Candidates are sent by excess reduction per token, boosted by how many frames they have waited,
- * until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the frame's mean
- * estimated excess then exceeds the keyframe error bound, the frame becomes an ERROR_BOUND KEYFRAME
- * carrying every candidate, unless its picture sits at a global-motion offset (a keyframe is shown
- * at none): then the delta carries every candidate itself. A keyframe decided before encoding gives
- * every position the fewest levels meeting the budget (every level in FULL mode). No position gets
- * more than {@code maxLevels} levels.
+ * A reuse is thus never taken on a latent distance alone: the error it leaves is measured, so the
+ * declared error bound holds with merging on.
+ *
+ * <p>Candidates are sent by excess reduction per token, boosted by how many frames they have
+ * waited, until {@code maxTokensPerFrame}. What does not fit waits for a later frame; if the
+ * frame's mean estimated excess then exceeds the keyframe error bound, the frame becomes an
+ * ERROR_BOUND KEYFRAME carrying every candidate, unless its picture sits at a global-motion offset
+ * (a keyframe is shown at none): then the delta carries every candidate itself. A keyframe decided
+ * before encoding gives every position the fewest levels meeting the budget (every level in FULL
+ * mode). No position gets more than {@code maxLevels} levels.
  *
  * <p>Under overload a frame carries a budget scale below 1: the token cap is multiplied by it, the
  * error budget and the keyframe error bound divided by it, so fewer tokens and fewer levels per
@@ -64,21 +72,21 @@ public final class BudgetPacker {
      * @param encoded the encoder output of a batch holding the frame's patches from row {@code
      *     frame.batchRow()}
      */
-    public Plan plan(PreparedFrame frame, CameraState state, EncodedPatches encoded) {
+    public Plan plan(PreparedFrame frame, CameraState state, EncodedPatches encoded, PatchFit fit) {
         if (frame.keyframeReason() != KeyframeReason.NONE) {
             return keyframe(frame, encoded);
         }
-        return delta(frame, state, encoded);
+        return delta(frame, state, encoded, fit);
     }
 
     private Plan keyframe(PreparedFrame frame, EncodedPatches encoded) {
         boolean allLevels = frame.keyframeReason() == KeyframeReason.FULL_MODE;
-        double budget = errorBudget(frame);
         int[] selected = frame.positions();
         List<Assignment> assignments = new ArrayList<>(selected.length);
         for (int i = 0; i < selected.length; i++) {
             int row = frame.batchRow() + i;
             float best = encoded.levelError(row, spec.levels() - 1);
+            double budget = budget(frame, best);
             int levels = allLevels ? maxLevels : fewestLevels(encoded, row, best, budget);
             float error = encoded.levelError(row, levels - 1);
             assignments.add(
@@ -107,11 +115,27 @@ public final class BudgetPacker {
         }
     }
 
-    private Plan delta(PreparedFrame frame, CameraState state, EncodedPatches encoded) {
+    /**
+     * A changed position that needs more than the drift estimate allows: its own encoding, an
+     * identical slot if the table has one, and the nearest other slot worth checking.
+     */
+    private record Pending(
+            int position,
+            int row,
+            float best,
+            int held,
+            boolean heldMeasured,
+            double estimatedExcess,
+            int[] tokens,
+            int existing,
+            int near) {}
+
+    private Plan delta(
+            PreparedFrame frame, CameraState state, EncodedPatches encoded, PatchFit fit) {
         TokenTableView table = state.table();
         int positions = spec.patchesPerFrame();
-        double budget = errorBudget(frame);
         int maxTokens = settings.maxTokensPerFrame(frame.budgetScale());
+        boolean merging = settings.mergeDistance() > 0;
         float[] driftAfter = frame.drift().clone();
         float[] excess = new float[positions];
         for (int p = 0; p < positions; p++) {
@@ -120,16 +144,18 @@ public final class BudgetPacker {
         List<Refresh> refreshed = new ArrayList<>();
         int[] settled = new int[frame.encodedCount()];
         int settledCount = 0;
-        List<Candidate> candidates = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
         int[] selected = frame.positions();
         for (int i = 0; i < selected.length; i++) {
             int p = selected[i];
             int row = frame.batchRow() + i;
             float best = encoded.levelError(row, spec.levels() - 1);
+            double budget = budget(frame, best);
             int held = state.slotAt(p);
             int[] heldTokens = table.tokens(held);
             double currentExcess;
-            if (isPrefix(heldTokens, encoded, row)) {
+            boolean prefix = isPrefix(heldTokens, encoded, row);
+            if (prefix) {
                 float exactError = encoded.levelError(row, heldTokens.length - 1);
                 double exactExcess = Math.max(0, exactError - best);
                 if (exactExcess <= budget) {
@@ -156,22 +182,82 @@ public final class BudgetPacker {
             int levels = fewestLevels(encoded, row, best, budget);
             int[] tokens = tokens(encoded, row, levels);
             int existing = table.find(tokens);
-            if (existing < 0 && settings.mergeDistance() > 0) {
-                existing =
-                        table.findNear(
-                                encoded.latents(),
-                                row * spec.latentDim(),
-                                levels,
-                                settings.mergeDistance());
-            }
             if (existing == held) {
-                // Within merge distance of what the consumer holds already.
+                // The held tokens are the most this position may get.
                 settled[settledCount++] = p;
                 continue;
             }
-            float newError = encoded.levelError(row, levels - 1);
-            float newExcess = Math.max(0, newError - best);
-            int cost = existing >= 0 ? 1 : levels + 1;
+            int near = -1;
+            if (existing < 0 && merging) {
+                near =
+                        table.findNear(
+                                encoded.latents(),
+                                row * spec.latentDim(),
+                                0,
+                                settings.mergeDistance());
+            }
+            pending.add(
+                    new Pending(p, row, best, held, prefix, currentExcess, tokens, existing, near));
+        }
+        // Reuse is measured, not guessed: the held appearance and the nearest slot are decoded
+        // against the patch, and only one within the budget is kept or reused.
+        int[] checkRows = new int[merging ? 2 * pending.size() : 0];
+        int[][] checkTokens = new int[checkRows.length][];
+        int checks = 0;
+        if (merging) {
+            for (Pending q : pending) {
+                if (q.existing() < 0) {
+                    if (!q.heldMeasured()) {
+                        checkRows[checks] = q.row();
+                        checkTokens[checks++] = table.tokens(q.held());
+                    }
+                    if (q.near() >= 0 && q.near() != q.held()) {
+                        checkRows[checks] = q.row();
+                        checkTokens[checks++] = table.tokens(q.near());
+                    }
+                }
+            }
+        }
+        float[] checked = checks == 0 ? new float[0] : fit.errors(checkRows, checkTokens, checks);
+        int next = 0;
+        List<Candidate> candidates = new ArrayList<>();
+        for (Pending q : pending) {
+            int p = q.position();
+            double budget = budget(frame, q.best());
+            double currentExcess = q.estimatedExcess();
+            int[] tokens = q.tokens();
+            int cost = tokens.length + 1;
+            float newError = encoded.levelError(q.row(), tokens.length - 1);
+            float newExcess = Math.max(0, newError - q.best());
+            if (q.existing() >= 0) {
+                cost = 1;
+            } else if (merging) {
+                if (!q.heldMeasured()) {
+                    float heldError = checked[next++];
+                    float heldExcess = Math.max(0, heldError - q.best());
+                    if (heldExcess <= budget) {
+                        // What the consumer holds still fits this frame within the budget.
+                        refreshed.add(new Refresh(p, heldError, heldExcess));
+                        excess[p] = heldExcess;
+                        driftAfter[p] = 0;
+                        if (q.near() >= 0 && q.near() != q.held()) {
+                            next++;
+                        }
+                        continue;
+                    }
+                    currentExcess = heldExcess;
+                }
+                if (q.near() >= 0 && q.near() != q.held()) {
+                    float nearError = checked[next++];
+                    float nearExcess = Math.max(0, nearError - q.best());
+                    if (nearExcess <= budget) {
+                        tokens = table.tokens(q.near()).clone();
+                        cost = 1;
+                        newError = nearError;
+                        newExcess = nearExcess;
+                    }
+                }
+            }
             double gain = Math.max(1e-9, currentExcess - newExcess);
             double priority = gain / cost * (1 + state.waiting(p));
             candidates.add(
@@ -180,7 +266,7 @@ public final class BudgetPacker {
                                     p,
                                     tokens,
                                     encoded.latents(),
-                                    row * spec.latentDim(),
+                                    q.row() * spec.latentDim(),
                                     newError,
                                     newExcess),
                             cost,
@@ -274,9 +360,9 @@ public final class BudgetPacker {
         return true;
     }
 
-    /** The per-patch error budget at the frame's budget scale. */
-    private double errorBudget(PreparedFrame frame) {
-        return settings.errorBudget() / frame.budgetScale();
+    /** The error budget of a patch whose all-level error is {@code best}, at the frame's scale. */
+    private double budget(PreparedFrame frame, float best) {
+        return settings.patchBudget(best, frame.budgetScale());
     }
 
     /**

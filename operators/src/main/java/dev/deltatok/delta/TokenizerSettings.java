@@ -17,13 +17,19 @@ import java.util.Objects;
  * @param latentThreshold a changed patch whose latent moved less than this (relative L2 distance to
  *     the latent the consumer's slot was made from) is not sent, [0, 10]
  * @param tableCapacity slots in the token hash table; at least the model's patches per frame
- * @param mergeDistance reuse a live slot whose latent is within this relative L2 distance of a new
- *     appearance (0 = only identical token ids share a slot), [0, 1]
+ * @param mergeDistance a changed patch may keep the slot it holds, or reuse the live slot whose
+ *     latent is nearest within this relative L2 distance of its own, when that slot's tokens
+ *     decoded against the patch stay within the patch's error budget (0 = only identical token ids
+ *     share a slot, and nothing held is kept once its drift exceeds the budget), [0, 1]
  * @param sceneCutFraction a KEYFRAME when at least this fraction of patches changed, (0, 1]
  * @param maxKeyframeInterval a KEYFRAME at the latest after this many frames, [1, 10^7]
  * @param errorBudget per patch, the mean squared pixel error (pixels in [0, 1]) the consumer's
  *     picture may exceed the full-level tokenisation by; decides how many residual levels are sent,
- *     [0, 1]
+ *     whether a position keeps what it holds and whether it may reuse another slot, [0, 1]
+ * @param errorBudgetRatio added to {@code errorBudget} per patch: this fraction of the patch's own
+ *     full-level error, so a detailed patch (whose tokens are coarse anyway) may drift further than
+ *     a flat one and the quality lost stays a bounded fraction of the picture's error on any
+ *     footage, [0, 10]
  * @param keyframeErrorBound a KEYFRAME (ignoring the token cap) when the frame's mean estimated
  *     excess error left after the cap still exceeds this, [0, 1]
  * @param maxTokensPerFrame token cap of a DELTA (upsert ids plus key-map updates); keyframes are
@@ -55,6 +61,7 @@ public record TokenizerSettings(
         double sceneCutFraction,
         int maxKeyframeInterval,
         double errorBudget,
+        double errorBudgetRatio,
         double keyframeErrorBound,
         int maxTokensPerFrame,
         boolean includeLatents,
@@ -70,10 +77,11 @@ public record TokenizerSettings(
     public static final int DEFAULT_REFERENCE_BLOCK = 4;
     public static final double DEFAULT_LATENT_THRESHOLD = 0.02;
     public static final int DEFAULT_TABLE_CAPACITY = 512;
-    public static final double DEFAULT_MERGE_DISTANCE = 0.0;
+    public static final double DEFAULT_MERGE_DISTANCE = 0.12;
     public static final double DEFAULT_SCENE_CUT_FRACTION = 0.5;
     public static final int DEFAULT_MAX_KEYFRAME_INTERVAL = 250;
-    public static final double DEFAULT_ERROR_BUDGET = 0.0002;
+    public static final double DEFAULT_ERROR_BUDGET = 0.0;
+    public static final double DEFAULT_ERROR_BUDGET_RATIO = 0.18;
     public static final double DEFAULT_KEYFRAME_ERROR_BOUND = 0.004;
     public static final int DEFAULT_MAX_TOKENS_PER_FRAME = 384;
     public static final NoiseFloorMode DEFAULT_NOISE_FLOOR = NoiseFloorMode.ADAPTIVE;
@@ -107,6 +115,7 @@ public record TokenizerSettings(
                             + maxKeyframeInterval);
         }
         check("errorBudget", errorBudget, 0, 1);
+        check("errorBudgetRatio", errorBudgetRatio, 0, 10);
         check("keyframeErrorBound", keyframeErrorBound, 0, 1);
         if (maxTokensPerFrame < 1 || maxTokensPerFrame > (1 << 24)) {
             throw new IllegalArgumentException(
@@ -149,11 +158,31 @@ public record TokenizerSettings(
      * (the noise floor stays).
      */
     public double declaredErrorBound(double budgetScale) {
+        return declaredErrorBound(budgetScale, 0);
+    }
+
+    /**
+     * The declared bound of a frame whose full-level tokenisation has mean squared error {@code
+     * fullError} (pixels in [0, 1]): {@link #declaredErrorBound(double)} plus {@code
+     * errorBudgetRatio} times that error, scaled like the budget.
+     */
+    public double declaredErrorBound(double budgetScale, double fullError) {
         if (!(budgetScale > 0 && budgetScale <= 1)) {
             throw new IllegalArgumentException("budgetScale must be in (0, 1], got " + budgetScale);
         }
         double floor = highestChangeThreshold() / 255.0;
-        return Math.max(errorBudget, keyframeErrorBound) / budgetScale + floor * floor;
+        return (Math.max(errorBudget, keyframeErrorBound) + errorBudgetRatio * fullError)
+                        / budgetScale
+                + floor * floor;
+    }
+
+    /**
+     * The excess error a patch whose full-level error is {@code bestError} may be left with, at
+     * {@code budgetScale} of the full budget: {@code (errorBudget + errorBudgetRatio * bestError) /
+     * budgetScale}.
+     */
+    public double patchBudget(double bestError, double budgetScale) {
+        return (errorBudget + errorBudgetRatio * Math.max(0, bestError)) / budgetScale;
     }
 
     /**
@@ -209,6 +238,7 @@ public record TokenizerSettings(
                 .sceneCutFraction(sceneCutFraction)
                 .maxKeyframeInterval(maxKeyframeInterval)
                 .errorBudget(errorBudget)
+                .errorBudgetRatio(errorBudgetRatio)
                 .keyframeErrorBound(keyframeErrorBound)
                 .maxTokensPerFrame(maxTokensPerFrame)
                 .includeLatents(includeLatents)
@@ -235,6 +265,7 @@ public record TokenizerSettings(
         private double sceneCutFraction = DEFAULT_SCENE_CUT_FRACTION;
         private int maxKeyframeInterval = DEFAULT_MAX_KEYFRAME_INTERVAL;
         private double errorBudget = DEFAULT_ERROR_BUDGET;
+        private double errorBudgetRatio = DEFAULT_ERROR_BUDGET_RATIO;
         private double keyframeErrorBound = DEFAULT_KEYFRAME_ERROR_BOUND;
         private int maxTokensPerFrame = DEFAULT_MAX_TOKENS_PER_FRAME;
         private boolean includeLatents = false;
@@ -289,6 +320,11 @@ public record TokenizerSettings(
 
         public Builder errorBudget(double v) {
             errorBudget = v;
+            return this;
+        }
+
+        public Builder errorBudgetRatio(double v) {
+            errorBudgetRatio = v;
             return this;
         }
 
@@ -348,6 +384,7 @@ public record TokenizerSettings(
                     sceneCutFraction,
                     maxKeyframeInterval,
                     errorBudget,
+                    errorBudgetRatio,
                     keyframeErrorBound,
                     maxTokensPerFrame,
                     includeLatents,

@@ -54,10 +54,33 @@ public final class Evaluator {
         if (modes.isEmpty()) {
             throw new IllegalArgumentException("no mode to evaluate");
         }
-        List<Run> runs = new ArrayList<>();
+        Map<String, TokenizerSettings> variants = new LinkedHashMap<>();
         for (TokenizerMode mode : modes) {
-            runs.add(new Run(mode));
+            variants.put(mode.name(), settings.withMode(mode));
         }
+        Map<String, EvalResult.ModeResult> byLabel = runVariants(source, maxFrames, variants);
+        Map<TokenizerMode, EvalResult.ModeResult> results = new LinkedHashMap<>();
+        for (TokenizerMode mode : modes) {
+            results.put(mode, byLabel.get(mode.name()));
+        }
+        return new EvalResult(source.describe(), model.spec().modelId(), results);
+    }
+
+    /**
+     * Runs several settings side by side over the same frames (one pass over the source), each with
+     * its own core, state and mirror: the points of a rate-distortion curve.
+     *
+     * @param variants settings by label, in the order to report them
+     * @return results by label, in the same order
+     */
+    public Map<String, EvalResult.ModeResult> runVariants(
+            FrameSource source, int maxFrames, Map<String, TokenizerSettings> variants)
+            throws IOException {
+        if (variants.isEmpty()) {
+            throw new IllegalArgumentException("no settings to evaluate");
+        }
+        List<Run> runs = new ArrayList<>();
+        variants.forEach((label, s) -> runs.add(new Run(label, s)));
         FrameDecoder reference =
                 new FrameDecoder(
                         settings.frameLimits(),
@@ -80,11 +103,11 @@ public final class Evaluator {
                 run.step(frame, truth, trueLatents);
             }
         }
-        Map<TokenizerMode, EvalResult.ModeResult> results = new LinkedHashMap<>();
+        Map<String, EvalResult.ModeResult> results = new LinkedHashMap<>();
         for (Run run : runs) {
-            results.put(run.mode, run.result());
+            results.put(run.label, run.result());
         }
-        return new EvalResult(source.describe(), model.spec().modelId(), results);
+        return results;
     }
 
     /** The latents of every position of the frame, encoded whole: {@code [positions, D]}. */
@@ -105,7 +128,7 @@ public final class Evaluator {
     }
 
     private final class Run {
-        final TokenizerMode mode;
+        final String label;
         final TokenizerCore tokenizer;
         final TokenMirror mirror = new TokenMirror();
         CameraState state;
@@ -123,9 +146,9 @@ public final class Evaluator {
         double ssimSum;
         long nanos;
 
-        Run(TokenizerMode mode) {
-            this.mode = mode;
-            this.tokenizer = new TokenizerCore(model, settings.withMode(mode));
+        Run(String label, TokenizerSettings runSettings) {
+            this.label = label;
+            this.tokenizer = new TokenizerCore(model, runSettings);
         }
 
         void step(Frame frame, RgbImage truth, float[] trueLatents) {

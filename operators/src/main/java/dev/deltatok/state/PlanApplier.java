@@ -221,14 +221,12 @@ public final class PlanApplier {
         state.waitingArray()[p] = 0;
     }
 
-    private int findExisting(TokenTable table, Assignment a) {
-        int slot = table.find(a.tokens());
-        if (slot < 0 && settings.mergeDistance() > 0) {
-            slot =
-                    table.findNear(
-                            a.latents(), a.latentOffset(), a.levels(), settings.mergeDistance());
-        }
-        return slot;
+    /**
+     * The slot already holding the assignment's tokens, or -1: the packer chose them, either the
+     * position's own encoding or a slot it measured as fitting.
+     */
+    private static int findExisting(TokenTable table, Assignment a) {
+        return table.find(a.tokens());
     }
 
     /** A growable list of ints, in insertion order. */

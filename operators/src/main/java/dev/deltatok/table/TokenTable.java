@@ -103,8 +103,9 @@ public final class TokenTable implements TokenTableView {
     }
 
     /**
-     * The live slot with {@code levels} token ids whose latent is nearest to {@code latent}, if its
-     * relative distance is at most {@code maxDistance}; otherwise -1.
+     * The live slot with {@code levels} token ids (any number when {@code levels <= 0}) whose
+     * latent is nearest to {@code latent}, if its relative distance is at most {@code maxDistance};
+     * otherwise -1.
      */
     public int findNear(float[] latent, int offset, int levels, double maxDistance) {
         if (maxDistance <= 0 || latentDim == 0) {
@@ -118,7 +119,7 @@ public final class TokenTable implements TokenTableView {
         int best = -1;
         double bestDistance = Double.MAX_VALUE;
         for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
-            if (tokens[slot].length != levels || latents[slot] == null) {
+            if ((levels > 0 && tokens[slot].length != levels) || latents[slot] == null) {
                 continue;
             }
             byte[] q = latents[slot];

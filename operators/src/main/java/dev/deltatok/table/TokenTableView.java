@@ -22,8 +22,9 @@ public interface TokenTableView {
     int find(int[] slotTokens);
 
     /**
-     * The live slot with {@code levels} token ids whose latent is nearest to {@code latent}, if its
-     * relative distance is at most {@code maxDistance}; otherwise -1.
+     * The live slot with {@code levels} token ids (any number when {@code levels <= 0}) whose
+     * latent is nearest to {@code latent}, if its relative distance is at most {@code maxDistance};
+     * otherwise -1.
      */
     int findNear(float[] latent, int offset, int levels, double maxDistance);
 

@@ -50,12 +50,15 @@ class TokenizerPropertiesTest {
                         Arbitraries.of(1, 4, 8),
                         Arbitraries.of(0.0, 0.02),
                         Arbitraries.of(64, 100, 512),
-                        Arbitraries.of(0.0, 0.05),
+                        // 1.0 offers every slot: only the measured fit keeps reuse in budget.
+                        Arbitraries.of(0.0, 0.05, 1.0),
                         Arbitraries.of(4, 30, 384),
-                        Arbitraries.of(3, 250))
+                        Arbitraries.of(3, 250),
+                        Arbitraries.of(0.0, 0.3))
                 .as(
-                        (threshold, block, latent, capacity, merge, cap, interval) ->
+                        (threshold, block, latent, capacity, merge, cap, interval, ratio) ->
                                 TokenizerSettings.builder()
+                                        .errorBudgetRatio(ratio)
                                         .changeThreshold(threshold)
                                         .referenceBlock(block)
                                         .latentThreshold(latent)
@@ -206,13 +209,13 @@ class TokenizerPropertiesTest {
             RgbImage truth = delta.decoder().decode(frame);
             deltaMirror.apply(delta.process(deltaState, frame, EMIT).delta());
             fullMirror.apply(full.process(fullState, s.frame("cam", seq), EMIT).delta());
+            double fullError = ImageQuality.mse(fullMirror.reconstruct("cam", model), truth);
             double excess =
-                    ImageQuality.mse(deltaMirror.reconstruct("cam", model), truth)
-                            - ImageQuality.mse(fullMirror.reconstruct("cam", model), truth);
+                    ImageQuality.mse(deltaMirror.reconstruct("cam", model), truth) - fullError;
 
             assertThat(excess)
                     .as("frame %d of %s", seq, scene)
-                    .isLessThanOrEqualTo(settings.declaredErrorBound());
+                    .isLessThanOrEqualTo(settings.declaredErrorBound(1.0, fullError));
         }
     }
 }

@@ -209,8 +209,16 @@ class TokenizerOperatorTest {
 
     @Test
     void evictsSlotsWhenTheTableIsFull() throws Exception {
-        // 16 positions, 24 slots: a slot is only evicted once 24 distinct appearances were seen.
-        TokenizerSettings small = TokenizerSettings.builder().tableCapacity(24).build();
+        // 16 positions, 24 slots: a slot is only evicted once 24 distinct appearances were seen
+        // (no merging of near appearances into live slots, so every new appearance is distinct; an
+        // absolute budget, so the busy scene brings enough new appearances).
+        TokenizerSettings small =
+                TokenizerSettings.builder()
+                        .tableCapacity(24)
+                        .mergeDistance(0.0)
+                        .errorBudget(0.0002)
+                        .errorBudgetRatio(0.0)
+                        .build();
         var harness =
                 harness(
                         new TokenizerOperator(

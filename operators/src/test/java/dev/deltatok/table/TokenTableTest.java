@@ -87,6 +87,16 @@ class TokenTableTest {
     }
 
     @Test
+    void withoutALevelCountMergesWithTheNearestSlotOfAnyLength() {
+        TokenTable table = new TokenTable(4, 3);
+        table.insert(new int[] {1, 1}, latent(1f, 2f, 3.1f), 0, 1, evicted::add);
+        int b = table.insert(new int[] {7}, latent(1f, 2f, 3f), 0, 1, evicted::add);
+
+        assertThat(table.findNear(latent(1f, 2f, 3.01f), 0, 0, 0.05)).isEqualTo(b);
+        assertThat(table.findNear(latent(1f, 2f, 3.01f), 0, 2, 0.05)).isNotEqualTo(b);
+    }
+
+    @Test
     void storesLatentsToEightBitsOfTheirLargestValue() {
         TokenTable table = new TokenTable(1, 3);
         int a = table.insert(new int[] {1}, latent(0.5f, -1f, 0.25f), 0, 1, evicted::add);
