@@ -40,8 +40,8 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, F
     }
 
     /**
-     * @param overload when enabled, a valid frame older than its latency target is shed (see {@link
-     *     IngressShedder}) and sent on as a {@link ShedFrames#marker} without pixels
+     * @param overload when enabled, a valid frame older than half its latency target may be shed
+     *     (see {@link IngressShedder}) and sent on as a {@link ShedFrames#marker} without pixels
      */
     public FrameDecodeFunction(int maxOriginalBytes, OverloadSettings overload) {
         this(maxOriginalBytes, overload, Clock.systemUTC());
@@ -122,6 +122,8 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrameRecord, F
         attributes.put(Rejections.SOURCE_TOPIC, String.valueOf(record.topic));
         attributes.put(Rejections.SOURCE_PARTITION, Integer.toString(record.partition));
         attributes.put(Rejections.SOURCE_OFFSET, Long.toString(record.offset));
+        // only this function marks a frame as shed: a producer's attribute of that name is dropped
+        attributes.remove(ShedFrames.ATTRIBUTE);
         frame.setAttributes(attributes);
         if (shedder != null) {
             long now = clock.millis();

@@ -102,6 +102,18 @@ class FrameDecodeFunctionTest {
     }
 
     @Test
+    void aProducersShedAttributeIsDroppedSoTheFrameIsTokenized() throws Exception {
+        Frame forged = frame("cam-1", 0);
+        forged.setAttributes(java.util.Map.of(ShedFrames.ATTRIBUTE, "true"));
+        harness.processElement(
+                new RawFrameRecord("cam-1", codec.encode(forged), "frames", 0, 0, 0), 0);
+        List<Frame> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        assertThat(ShedFrames.isMarker(out.get(0))).isFalse();
+        assertThat(out.get(0).getData().remaining()).isEqualTo(32 * 32 * 3);
+    }
+
+    @Test
     void withoutOverloadSettingsNothingIsShedHoweverOld() throws Exception {
         Frame old = Frame.newBuilder(frame("cam-1", 0)).setCaptureTime(Instant.EPOCH).build();
         for (long offset = 0; offset < 3; offset++) {
