@@ -26,6 +26,10 @@ public final class TokenTable implements TokenTableView {
     private final int[][] tokens;
     private final byte[][] latents;
     private final float[] scales;
+    // The same quantised latents side by side (slot * latentDim), for the nearest-slot scan: one
+    // contiguous array instead of a pointer per slot. searchable: live with a latent.
+    private final byte[] packedLatents;
+    private final boolean[] searchable;
     private final int[] refCount;
     private final long[] useCount;
     private final long[] lastUsed;
@@ -56,6 +60,8 @@ public final class TokenTable implements TokenTableView {
         this.tokens = new int[capacity][];
         this.latents = new byte[capacity][];
         this.scales = new float[capacity];
+        this.packedLatents = new byte[Math.multiplyExact(capacity, latentDim)];
+        this.searchable = new boolean[capacity];
         this.refCount = new int[capacity];
         this.useCount = new long[capacity];
         this.lastUsed = new long[capacity];
@@ -118,20 +124,24 @@ public final class TokenTable implements TokenTableView {
         double limit = maxDistance * maxDistance * Math.max(norm, 1e-12);
         int best = -1;
         double bestDistance = Double.MAX_VALUE;
-        for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
-            if ((levels > 0 && tokens[slot].length != levels) || latents[slot] == null) {
+        // A slot is abandoned as soon as its partial sum passes the limit or the best so far (it
+        // could not be chosen: the best needs a strictly smaller distance).
+        double bound = limit;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (!searchable[slot] || (levels > 0 && tokens[slot].length != levels)) {
                 continue;
             }
-            byte[] q = latents[slot];
+            int base = slot * latentDim;
             float s = scales[slot];
             double dist = 0;
-            for (int d = 0; d < latentDim && dist <= limit; d++) {
-                double diff = latent[offset + d] - q[d] * s;
+            for (int d = 0; d < latentDim && dist <= bound; d++) {
+                double diff = latent[offset + d] - packedLatents[base + d] * s;
                 dist += diff * diff;
             }
             if (dist <= limit && dist < bestDistance) {
                 bestDistance = dist;
                 best = slot;
+                bound = dist;
             }
         }
         return best;
@@ -169,6 +179,7 @@ public final class TokenTable implements TokenTableView {
             latents[slot] = null;
             scales[slot] = 0;
         }
+        pack(slot);
         refCount[slot] = 0;
         useCount[slot] = 0;
         lastUsed[slot] = now;
@@ -196,6 +207,7 @@ public final class TokenTable implements TokenTableView {
         tokens[slot] = slotTokens.clone();
         latents[slot] = latent == null ? null : latent.clone();
         scales[slot] = scale;
+        pack(slot);
         refCount[slot] = 0;
         useCount[slot] = uses;
         lastUsed[slot] = last;
@@ -244,6 +256,7 @@ public final class TokenTable implements TokenTableView {
             latents[slot] = null;
             refCount[slot] = 0;
         }
+        Arrays.fill(searchable, false);
         live.clear();
         Arrays.fill(buckets, 0);
         head = NONE;
@@ -400,6 +413,7 @@ public final class TokenTable implements TokenTableView {
         indexRemove(slot);
         tokens[slot] = null;
         latents[slot] = null;
+        searchable[slot] = false;
         refCount[slot] = 0;
         live.clear(slot);
     }
@@ -416,6 +430,15 @@ public final class TokenTable implements TokenTableView {
         }
         latents[slot] = q;
         scales[slot] = scale;
+    }
+
+    /** Copies a slot's quantised latent into the packed array the nearest-slot scan reads. */
+    private void pack(int slot) {
+        byte[] q = latents[slot];
+        searchable[slot] = q != null;
+        if (q != null) {
+            System.arraycopy(q, 0, packedLatents, slot * latentDim, latentDim);
+        }
     }
 
     private void checkLive(int slot) {

@@ -154,6 +154,82 @@ class TokenTableTest {
         }
     }
 
+    /**
+     * The nearest-slot scan picks what its definition picks (over the live slots in id order, the
+     * first with the smallest squared distance to the dequantised latent, within the limit and of
+     * the asked number of levels), through inserts that evict, restores and clears; latents are
+     * drawn near stored ones so that many lie within the limit.
+     */
+    @Property(tries = 200)
+    void findsTheSlotItsDefinitionFinds(@ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int capacity = 1 + random.nextInt(40);
+        int dim = 1 + random.nextInt(12);
+        TokenTable table = new TokenTable(capacity, dim);
+        List<float[]> seen = new ArrayList<>();
+        int nextTokens = 0;
+        for (int op = 0; op < 300; op++) {
+            int kind = random.nextInt(100);
+            float[] query = new float[dim];
+            float[] around = seen.isEmpty() ? null : seen.get(random.nextInt(seen.size()));
+            for (int d = 0; d < dim; d++) {
+                query[d] =
+                        around != null && random.nextBoolean()
+                                ? around[d] + (float) random.nextGaussian() * 0.05f
+                                : (float) random.nextGaussian();
+            }
+            if (kind < 45) {
+                int levels = 1 + random.nextInt(3);
+                int[] tokens = new int[levels];
+                tokens[0] = nextTokens++;
+                if (table.size() == capacity && referenced(table).length == capacity) {
+                    continue;
+                }
+                table.insert(tokens, random.nextInt(10) == 0 ? null : query, 0, op, slot -> {});
+                seen.add(query);
+            } else if (kind < 92) {
+                int levels = random.nextInt(4);
+                double maxDistance = random.nextDouble() * 0.6;
+                assertThat(table.findNear(query, 0, levels, maxDistance))
+                        .isEqualTo(nearestByDefinition(table, query, levels, maxDistance));
+            } else if (kind < 98) {
+                table = restored(table);
+            } else {
+                table.clear();
+            }
+        }
+    }
+
+    private static int nearestByDefinition(
+            TokenTable table, float[] latent, int levels, double maxDistance) {
+        if (maxDistance <= 0) {
+            return -1;
+        }
+        double norm = 0;
+        for (float v : latent) {
+            norm += v * v;
+        }
+        double limit = maxDistance * maxDistance * Math.max(norm, 1e-12);
+        int best = -1;
+        double bestDistance = Double.MAX_VALUE;
+        for (int slot : table.liveSlots()) {
+            float[] stored = table.latent(slot);
+            if (stored == null || (levels > 0 && table.tokens(slot).length != levels)) {
+                continue;
+            }
+            double dist = 0;
+            for (int d = 0; d < latent.length; d++) {
+                double diff = latent[d] - stored[d];
+                dist += diff * diff;
+            }
+            if (dist <= limit && dist < bestDistance) {
+                bestDistance = dist;
+                best = slot;
+            }
+        }
+        return best;
+    }
+
     private static int[] referenced(TokenTable table) {
         return java.util.Arrays.stream(table.liveSlots())
                 .filter(slot -> table.refCount(slot) > 0)
