@@ -114,9 +114,9 @@ public final class BenchReport {
                         median(
                                 results,
                                 r ->
-                                        r.frames() == 0
+                                        r.cpuFrames() == 0
                                                 ? Double.NaN
-                                                : 1000 * r.cpuSeconds() / r.frames())));
+                                                : 1000 * r.cpuSeconds() / r.cpuFrames())));
         node.put("peakRssMb", round(max(results, RunResult::peakRssMb)));
         node.put("brokerPeakRssMb", round(max(results, RunResult::brokerPeakRssMb)));
         node.put("peakHeapMb", round(max(results, RunResult::peakHeapMb)));

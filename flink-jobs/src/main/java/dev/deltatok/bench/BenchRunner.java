@@ -89,6 +89,29 @@ public final class BenchRunner {
             String bootstrap = broker.bootstrapServers();
             Map<String, List<Window>> windows = new LinkedHashMap<>();
             settings.modes().forEach(m -> windows.put(m, new ArrayList<>()));
+            for (int r = 0; r < settings.warmUpRuns(); r++) {
+                for (String mode : settings.modes()) {
+                    Window w =
+                            guarded(
+                                    broker,
+                                    "warm-up run " + (r + 1) + " " + mode,
+                                    () ->
+                                            settings.throughputRun()
+                                                    ? throughput(bootstrap, brokerProcess, mode)
+                                                    : paced(
+                                                            bootstrap,
+                                                            brokerProcess,
+                                                            mode,
+                                                            settings.fps() * settings.cameras()));
+                    log.accept(
+                            String.format(
+                                    Locale.ROOT,
+                                    "warm-up %d %-8s %8.1f frames/s (not reported)",
+                                    r + 1,
+                                    mode,
+                                    w.framesPerSecond()));
+                }
+            }
             if (settings.throughputRun()) {
                 for (int r = 0; r < settings.runs(); r++) {
                     for (String mode : settings.modes()) {
@@ -245,6 +268,7 @@ public final class BenchRunner {
                 run,
                 window.framesPerSecond(),
                 window.frames,
+                window.cpuFrames >= 0 ? window.cpuFrames : window.frames,
                 window.seconds,
                 window.deltas == 0 ? 0 : (double) window.tokens / window.deltas,
                 window.deltas == 0 ? 0 : (double) window.bytes / window.deltas,
@@ -288,6 +312,8 @@ public final class BenchRunner {
     /** What one phase saw. */
     private static final class Window {
         long deltas;
+        // deltas that became visible between the two CPU readings (CPU per frame divides by it)
+        long cpuFrames = -1;
         long tokens;
         long bytes;
         long frames;
@@ -354,10 +380,14 @@ public final class BenchRunner {
             long lastNanos = 0;
             long lastCount = 0;
             long count = 0;
+            long[] emitted = new long[(int) Math.min(total, Integer.MAX_VALUE - 8)];
             while (count < total) {
                 var records = consumer.poll(Duration.ofMillis(50));
                 long now = System.nanoTime();
                 for (ConsumerRecord<String, TokenDelta> r : records) {
+                    if (count < emitted.length) {
+                        emitted[(int) count] = micros(r.value().getEmitTime());
+                    }
                     count++;
                     w.deltas++;
                     w.tokens += r.value().getStats().getTokens();
@@ -388,7 +418,15 @@ public final class BenchRunner {
             w.jvmCpuNanos = ProcessStats.jvmCpuNanos() - cpu0;
             w.brokerCpuNanos = ProcessStats.cpuNanos(broker) - broker0;
             stopRecording(recording, mode);
-            if (lastNanos > firstNanos) {
+            w.cpuFrames = lastNanos > firstNanos ? lastCount - firstCount : count;
+            EmitWindow emits =
+                    EmitWindow.of(
+                            Arrays.copyOf(emitted, (int) Math.min(count, emitted.length)),
+                            WARM_UP.toNanos() / 1000);
+            if (emits.frames() > 0) {
+                w.frames = emits.frames();
+                w.seconds = emits.seconds();
+            } else if (lastNanos > firstNanos) {
                 w.frames = lastCount - firstCount;
                 w.seconds = (lastNanos - firstNanos) / 1e9;
             } else if (firstNanos > startNanos) {

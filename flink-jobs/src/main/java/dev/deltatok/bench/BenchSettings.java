@@ -28,6 +28,8 @@ import java.util.List;
  *     the median throughput of the mode over all runs
  * @param overload when above 0, one more window per mode (identity excepted) publishing at this
  *     many times the mode's median throughput, reporting frame ages, skips and budget
+ * @param warmUpRuns windows per mode run first and not reported (the JIT compiles the mode's code
+ *     and the broker settles in them)
  */
 public record BenchSettings(
         int cameras,
@@ -49,7 +51,8 @@ public record BenchSettings(
         dev.deltatok.schema.PixelFormat format,
         String input,
         double rate,
-        double overload) {
+        double overload,
+        int warmUpRuns) {
 
     public static final List<String> MODES = List.of("delta", "full", "identity");
 

@@ -3,9 +3,11 @@ package dev.deltatok.bench;
 /**
  * What one run of one mode measured.
  *
- * @param framesPerSecond deltas that became visible to a read_committed consumer per second, over
- *     the throughput window
+ * @param framesPerSecond frames the job tokenized per second over the throughput window, from the
+ *     emit times of the deltas that became visible to a read_committed consumer (see {@link
+ *     EmitWindow}); for paced runs, visible deltas per second
  * @param frames deltas counted in the throughput window
+ * @param cpuFrames deltas that became visible while the CPU time below was measured
  * @param windowSeconds length of the throughput window
  * @param tokensPerFrame token ids per delta (upsert ids plus key-map updates)
  * @param bytesPerFrame serialized delta record value bytes per delta
@@ -24,6 +26,7 @@ public record RunResult(
         int run,
         double framesPerSecond,
         long frames,
+        long cpuFrames,
         double windowSeconds,
         double tokensPerFrame,
         double bytesPerFrame,

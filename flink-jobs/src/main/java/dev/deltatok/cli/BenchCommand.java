@@ -127,6 +127,16 @@ public final class BenchCommand implements Callable<Integer> {
     int runs;
 
     @Option(
+            names = "--warm-up-runs",
+            defaultValue = "1",
+            paramLabel = "W",
+            description =
+                    "Windows per mode run before the measured runs and not reported: the JIT"
+                            + " compiles each mode's code in them, so the first measured run is"
+                            + " not the slowest by construction (default: ${DEFAULT-VALUE}).")
+    int warmUpRuns;
+
+    @Option(
             names = "--delivery",
             defaultValue = "exactly-once",
             paramLabel = "GUARANTEE",
@@ -243,6 +253,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     BenchSettings settings() {
         Limits.checkCameras(cameras);
+        if (warmUpRuns < 0) {
+            throw new IllegalArgumentException("--warm-up-runs must be 0 or more");
+        }
         if (!(seconds > 0) || runs < 1 || parallelism < 1 || backlogRate < 1) {
             throw new IllegalArgumentException(
                     "--seconds, --runs, --parallelism and --backlog-rate must be above 0");
@@ -328,7 +341,8 @@ public final class BenchCommand implements Callable<Integer> {
                 format,
                 input == null ? null : input.toString(),
                 rate,
-                overload);
+                overload,
+                warmUpRuns);
     }
 
     private static String pacedAt(BenchRunner runner) {

@@ -30,7 +30,8 @@ class BenchSettingsTest {
                 format,
                 null,
                 0,
-                0);
+                0,
+                1);
     }
 
     @Test
