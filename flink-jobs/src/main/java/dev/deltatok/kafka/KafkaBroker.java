@@ -423,6 +423,8 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("message.max.bytes", "33554432");
         p.put("replica.fetch.max.bytes", "33554432");
         p.put("log.segment.bytes", "134217728");
+        // a deleted topic's files go within a second (Kafka's default waits a minute)
+        p.put("log.segment.delete.delay.ms", "1000");
         p.put("log.retention.hours", "1");
         StringBuilder out = new StringBuilder();
         p.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
