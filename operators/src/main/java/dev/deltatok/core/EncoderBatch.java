@@ -21,9 +21,15 @@ final class EncoderBatch {
     private FloatBuffer buffer;
     private float[] scratch;
     private int count;
+    private final DecodedPatchCache decoded;
 
     EncoderBatch(ModelSpec spec, int initialPatches) {
+        this(spec, initialPatches, DecodedPatchCache.DEFAULT_ENTRIES);
+    }
+
+    EncoderBatch(ModelSpec spec, int initialPatches, int decodedPatches) {
         this.spec = spec;
+        this.decoded = new DecodedPatchCache(spec, decodedPatches);
         this.buffer = allocate(Math.max(1, initialPatches) * spec.patchValues());
         this.scratch = new float[spec.patchesPerFrame() * spec.patchValues()];
     }
@@ -75,24 +81,59 @@ final class EncoderBatch {
             return out;
         }
         int levels = spec.levels();
-        int[] ids = new int[pairs * levels];
-        int[] used = new int[pairs];
+        long[] keys = new long[pairs];
+        int[] entries = new int[pairs];
+        int misses = 0;
         for (int i = 0; i < pairs; i++) {
-            System.arraycopy(tokens[i], 0, ids, i * levels, tokens[i].length);
-            used[i] = tokens[i].length;
+            keys[i] = decoded.key(tokens[i], tokens[i].length);
+            entries[i] = decoded.find(keys[i]);
+            if (entries[i] < 0) {
+                misses++;
+            }
         }
-        float[] decoded = model.decode(ids, used, pairs);
+        float[] fresh = null;
+        if (misses > 0) {
+            int[] ids = new int[misses * levels];
+            int[] used = new int[misses];
+            for (int i = 0, m = 0; i < pairs; i++) {
+                if (entries[i] < 0) {
+                    System.arraycopy(tokens[i], 0, ids, m * levels, tokens[i].length);
+                    used[m++] = tokens[i].length;
+                }
+            }
+            fresh = model.decode(ids, used, misses);
+        }
         int values = spec.patchValues();
-        for (int i = 0; i < pairs; i++) {
+        for (int i = 0, m = 0; i < pairs; i++) {
+            float[] from;
+            int offset;
+            if (entries[i] >= 0) {
+                from = decoded.patches();
+                offset = decoded.offset(entries[i]);
+            } else {
+                from = fresh;
+                offset = m++ * values;
+            }
             int base = rows[i] * values;
             double sum = 0;
             for (int v = 0; v < values; v++) {
-                double d = decoded[i * values + v] - buffer.get(base + v);
+                double d = from[offset + v] - buffer.get(base + v);
                 sum += d * d;
             }
             out[i] = (float) (sum / values);
         }
+        // stored only now: a new entry may take the place of one read above
+        for (int i = 0, m = 0; i < pairs; i++) {
+            if (entries[i] < 0) {
+                decoded.put(keys[i], fresh, m++ * values);
+            }
+        }
         return out;
+    }
+
+    /** Decoded patches this batch reuses across rounds (for tests and metrics). */
+    DecodedPatchCache decodedPatches() {
+        return decoded;
     }
 
     private void ensureCapacity(int values) {
