@@ -53,10 +53,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Runs {@code deltatok bench}: one real Kafka broker (child JVM) for the whole invocation, and per
  * run and mode a fresh set of topics and a fresh MiniCluster job. A throughput run pre-produces a
- * backlog, starts the job and counts deltas visible to a read_committed consumer for {@code
- * seconds}; then a second job on fresh topics gets frames paced at half that rate, and the latency
- * from send (the frame's capture time, stamped just before {@code send}) to the delta being read is
- * recorded. A paced run ({@code fps > 0}) does both on one job at the given rate.
+ * backlog, starts the job and reads deltas with a read_committed consumer for {@code seconds},
+ * taking frames per second from the emit times they carry ({@link EmitWindow}); each mode first
+ * runs {@code warmUpRuns} windows that are not reported. Then a second job on fresh topics gets
+ * frames paced at half the median rate, and the latency from send (the frame's capture time,
+ * stamped just before {@code send}) to the delta being read is recorded. A paced run ({@code fps >
+ * 0}) does both on one job at the given rate.
  */
 public final class BenchRunner {
 
@@ -464,7 +466,7 @@ public final class BenchRunner {
             consumer.subscribe(List.of(topics.deltas));
             job = start(mode, topics, false);
             publisher =
-                    publisher(producer, topics.frames)
+                    publisher(producer, topics.frames, true)
                             .fps(totalFps / settings.cameras())
                             .daemon()
                             .build()
@@ -856,10 +858,24 @@ public final class BenchRunner {
      */
     private CameraPublisher.Builder publisher(KafkaProducer<String, Frame> producer, String topic)
             throws IOException {
+        return publisher(producer, topic, false);
+    }
+
+    /**
+     * {@link #publisher(KafkaProducer, String)}; with {@code recordRaw}, raw frames of a scene are
+     * rendered ahead too ({@link #rawFramesAhead} per camera) and played forwards, then backwards,
+     * so the picture never jumps: the latency phases measure the job, not the publisher rendering
+     * scenes on the job's cores.
+     */
+    private CameraPublisher.Builder publisher(
+            KafkaProducer<String, Frame> producer, String topic, boolean recordRaw)
+            throws IOException {
         List<LiveCamera> cameras = new ArrayList<>();
         long recordedBytes = 0;
         long recordedCount = 0;
-        boolean live = settings.input() == null && settings.format() == PixelFormat.RGB24;
+        boolean raw = settings.input() == null && settings.format() == PixelFormat.RGB24;
+        boolean live = raw && !recordRaw;
+        int ahead = raw ? rawFramesAhead() : RECORDED_FRAMES;
         String spec = settings.input() != null ? settings.input() : "synthetic:" + settings.scene();
         for (int c = 0; c < settings.cameras(); c++) {
             LiveCamera camera =
@@ -882,45 +898,71 @@ public final class BenchRunner {
                     }
                 }
                 List<Frame> recorded = new ArrayList<>();
-                for (int i = 0; i < RECORDED_FRAMES; i++) {
+                for (int i = 0; i < ahead; i++) {
                     recorded.add(camera.next());
                 }
                 recordedBytes += recorded.stream().mapToLong(f -> f.getData().remaining()).sum();
                 recordedCount += recorded.size();
                 cameras.add(
                         LiveCamera.of(
-                                new ReplayedFrames("cam-" + c, recorded, Clock.systemUTC()),
+                                new ReplayedFrames("cam-" + c, recorded, raw, Clock.systemUTC()),
                                 "cam-" + c));
             }
         }
-        recordedFrameBytes = recordedCount == 0 ? 0 : recordedBytes / recordedCount;
+        if (!raw) {
+            recordedFrameBytes = recordedCount == 0 ? 0 : recordedBytes / recordedCount;
+        }
         return CameraPublisher.builder(cameras, producer, topic)
                 .oneThread()
                 .threadName("bench-publisher")
                 .beforeSend(BenchRunner::withSendTime);
     }
 
-    /** Recorded frames of one camera, endlessly, with a gap-free seq and fresh capture times. */
-    private static final class ReplayedFrames implements dev.deltatok.eval.FrameSource {
+    /**
+     * Raw frames rendered ahead per camera for a latency phase: 64, fewer where the cameras' frames
+     * would pass 256 MiB of heap, at least 8.
+     */
+    int rawFramesAhead() {
+        long frameBytes = (long) settings.width() * settings.height() * 3;
+        long fit = (256L << 20) / Math.max(1, frameBytes * settings.cameras());
+        return (int) Math.max(8, Math.min(64, fit));
+    }
+
+    /**
+     * Recorded frames of one camera, endlessly (or forwards, then backwards), with a gap-free seq
+     * and fresh capture times.
+     */
+    static final class ReplayedFrames implements dev.deltatok.eval.FrameSource {
         private final String cameraId;
         private final List<Frame> frames;
+        private final boolean pingPong;
         private final Clock clock;
         private long seq;
 
-        ReplayedFrames(String cameraId, List<Frame> frames, Clock clock) {
+        ReplayedFrames(String cameraId, List<Frame> frames, boolean pingPong, Clock clock) {
             this.cameraId = cameraId;
             this.frames = List.copyOf(frames);
+            this.pingPong = pingPong && frames.size() > 1;
             this.clock = clock;
         }
 
         @Override
         public Frame next() {
-            Frame f = frames.get((int) (seq % frames.size()));
+            Frame f = frames.get(index(seq, frames.size(), pingPong));
             return Frame.newBuilder(f)
                     .setSeq(seq++)
                     .setCaptureTime(clock.instant())
                     .setData(f.getData().duplicate())
                     .build();
+        }
+
+        /** The recorded frame sent as the {@code seq}-th: in a loop, or forwards and back. */
+        static int index(long seq, int count, boolean pingPong) {
+            if (!pingPong || count < 2) {
+                return (int) (seq % count);
+            }
+            int i = (int) (seq % (2L * count - 2));
+            return i < count ? i : 2 * count - 2 - i;
         }
 
         @Override

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Measures the tokenizer job end to end on this machine: a Kafka broker (child JVM), a"
                     + " MiniCluster job per run, N synthetic cameras. Reports frames per second"
-                    + " visible to a read_committed consumer, latency from send to visible"
+                    + " the job tokenized (from the emit time of every delta a read_committed"
+                    + " consumer reads), latency from send to visible"
                     + " (p50/p95/p99), tokens and bytes per frame, CPU seconds (this JVM plus the"
                     + " broker's) and peak memory.",
             "--fps max (default) pre-produces a backlog and measures throughput in every run,"
