@@ -1066,8 +1066,8 @@ public final class BenchRunner {
 
         /**
          * Deletes the window's topics, so that the next windows do not share the broker's disk and
-         * page cache with gigabytes of finished backlogs (best effort: a failure is only logged by
-         * the admin client).
+         * page cache with gigabytes of finished backlogs. Best effort: a failure is ignored, as
+         * every window creates topics of its own.
          */
         void delete() {
             Properties props = new Properties();

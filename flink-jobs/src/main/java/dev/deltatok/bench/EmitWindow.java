@@ -22,10 +22,8 @@ public record EmitWindow(long frames, double seconds) {
         if (emitMicros.length < 2) {
             return new EmitWindow(0, 0);
         }
-        long[] sorted = emitMicros.clone();
-        Arrays.sort(sorted);
-        long first = sorted[0];
-        long last = sorted[sorted.length - 1];
+        long first = Arrays.stream(emitMicros).min().getAsLong();
+        long last = Arrays.stream(emitMicros).max().getAsLong();
         long start = first + Math.max(0, skipMicros);
         if (start >= last) {
             start = first;
@@ -33,13 +31,13 @@ public record EmitWindow(long frames, double seconds) {
         if (last == start) {
             return new EmitWindow(0, 0);
         }
-        // frames emitted strictly after start: the first index holding a time above it
-        int from = Arrays.binarySearch(sorted, start + 1);
-        from = from >= 0 ? from : -from - 1;
-        while (from > 0 && sorted[from - 1] > start) {
-            from--;
+        long frames = 0;
+        for (long t : emitMicros) {
+            if (t > start) {
+                frames++;
+            }
         }
-        return new EmitWindow(sorted.length - from, (last - start) / 1e6);
+        return new EmitWindow(frames, (last - start) / 1e6);
     }
 
     public double framesPerSecond() {

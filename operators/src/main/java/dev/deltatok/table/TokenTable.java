@@ -24,12 +24,11 @@ public final class TokenTable implements TokenTableView {
     private final int capacity;
     private final int latentDim;
     private final int[][] tokens;
-    private final byte[][] latents;
+    // Quantised latents side by side (slot * latentDim, one scale per slot), so the nearest-slot
+    // scan reads one contiguous array; hasLatent: the slot is live and stored one.
+    private final byte[] latents;
     private final float[] scales;
-    // The same quantised latents side by side (slot * latentDim), for the nearest-slot scan: one
-    // contiguous array instead of a pointer per slot. searchable: live with a latent.
-    private final byte[] packedLatents;
-    private final boolean[] searchable;
+    private final boolean[] hasLatent;
     private final int[] refCount;
     private final long[] useCount;
     private final long[] lastUsed;
@@ -58,10 +57,9 @@ public final class TokenTable implements TokenTableView {
         this.capacity = capacity;
         this.latentDim = latentDim;
         this.tokens = new int[capacity][];
-        this.latents = new byte[capacity][];
+        this.latents = new byte[Math.multiplyExact(capacity, latentDim)];
         this.scales = new float[capacity];
-        this.packedLatents = new byte[Math.multiplyExact(capacity, latentDim)];
-        this.searchable = new boolean[capacity];
+        this.hasLatent = new boolean[capacity];
         this.refCount = new int[capacity];
         this.useCount = new long[capacity];
         this.lastUsed = new long[capacity];
@@ -128,14 +126,14 @@ public final class TokenTable implements TokenTableView {
         // could not be chosen: the best needs a strictly smaller distance).
         double bound = limit;
         for (int slot = 0; slot < capacity; slot++) {
-            if (!searchable[slot] || (levels > 0 && tokens[slot].length != levels)) {
+            if (!hasLatent[slot] || (levels > 0 && tokens[slot].length != levels)) {
                 continue;
             }
             int base = slot * latentDim;
             float s = scales[slot];
             double dist = 0;
             for (int d = 0; d < latentDim && dist <= bound; d++) {
-                double diff = latent[offset + d] - packedLatents[base + d] * s;
+                double diff = latent[offset + d] - latents[base + d] * s;
                 dist += diff * diff;
             }
             if (dist <= limit && dist < bestDistance) {
@@ -176,10 +174,9 @@ public final class TokenTable implements TokenTableView {
         if (latent != null && latentDim > 0) {
             quantise(latent, offset, slot);
         } else {
-            latents[slot] = null;
+            hasLatent[slot] = false;
             scales[slot] = 0;
         }
-        pack(slot);
         refCount[slot] = 0;
         useCount[slot] = 0;
         lastUsed[slot] = now;
@@ -205,9 +202,11 @@ public final class TokenTable implements TokenTableView {
                             + latentDim);
         }
         tokens[slot] = slotTokens.clone();
-        latents[slot] = latent == null ? null : latent.clone();
+        hasLatent[slot] = latent != null;
+        if (latent != null) {
+            System.arraycopy(latent, 0, latents, slot * latentDim, latentDim);
+        }
         scales[slot] = scale;
-        pack(slot);
         refCount[slot] = 0;
         useCount[slot] = uses;
         lastUsed[slot] = last;
@@ -253,10 +252,9 @@ public final class TokenTable implements TokenTableView {
     public void clear() {
         for (int slot = live.nextSetBit(0); slot >= 0; slot = live.nextSetBit(slot + 1)) {
             tokens[slot] = null;
-            latents[slot] = null;
             refCount[slot] = 0;
         }
-        Arrays.fill(searchable, false);
+        Arrays.fill(hasLatent, false);
         live.clear();
         Arrays.fill(buckets, 0);
         head = NONE;
@@ -270,10 +268,12 @@ public final class TokenTable implements TokenTableView {
         return tokens[slot];
     }
 
-    /** The quantised latent of a live slot, or null. */
+    /** A copy of the quantised latent of a live slot, or null. */
     public byte[] quantisedLatent(int slot) {
         checkLive(slot);
-        return latents[slot];
+        return hasLatent[slot]
+                ? Arrays.copyOfRange(latents, slot * latentDim, (slot + 1) * latentDim)
+                : null;
     }
 
     public float latentScale(int slot) {
@@ -284,13 +284,12 @@ public final class TokenTable implements TokenTableView {
     /** The (dequantised) latent of a live slot, or null when none was stored. */
     public float[] latent(int slot) {
         checkLive(slot);
-        byte[] q = latents[slot];
-        if (q == null) {
+        if (!hasLatent[slot]) {
             return null;
         }
-        float[] out = new float[q.length];
-        for (int d = 0; d < q.length; d++) {
-            out[d] = q[d] * scales[slot];
+        float[] out = new float[latentDim];
+        for (int d = 0; d < latentDim; d++) {
+            out[d] = latents[slot * latentDim + d] * scales[slot];
         }
         return out;
     }
@@ -301,15 +300,15 @@ public final class TokenTable implements TokenTableView {
      */
     public double relativeDistance(int slot, float[] latent, int offset) {
         checkLive(slot);
-        byte[] q = latents[slot];
-        if (q == null) {
+        if (!hasLatent[slot]) {
             return Double.POSITIVE_INFINITY;
         }
         float s = scales[slot];
+        int base = slot * latentDim;
         double diff = 0;
         double norm = 0;
         for (int d = 0; d < latentDim; d++) {
-            double b = q[d] * s;
+            double b = latents[base + d] * s;
             double a = latent[offset + d] - b;
             diff += a * a;
             norm += b * b;
@@ -412,8 +411,7 @@ public final class TokenTable implements TokenTableView {
         }
         indexRemove(slot);
         tokens[slot] = null;
-        latents[slot] = null;
-        searchable[slot] = false;
+        hasLatent[slot] = false;
         refCount[slot] = 0;
         live.clear(slot);
     }
@@ -424,21 +422,12 @@ public final class TokenTable implements TokenTableView {
             max = Math.max(max, Math.abs(latent[offset + d]));
         }
         float scale = max == 0 ? 1f : max / 127f;
-        byte[] q = new byte[latentDim];
+        int base = slot * latentDim;
         for (int d = 0; d < latentDim; d++) {
-            q[d] = (byte) Math.round(latent[offset + d] / scale);
+            latents[base + d] = (byte) Math.round(latent[offset + d] / scale);
         }
-        latents[slot] = q;
+        hasLatent[slot] = true;
         scales[slot] = scale;
-    }
-
-    /** Copies a slot's quantised latent into the packed array the nearest-slot scan reads. */
-    private void pack(int slot) {
-        byte[] q = latents[slot];
-        searchable[slot] = q != null;
-        if (q != null) {
-            System.arraycopy(q, 0, packedLatents, slot * latentDim, latentDim);
-        }
     }
 
     private void checkLive(int slot) {

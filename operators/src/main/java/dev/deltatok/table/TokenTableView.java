@@ -31,7 +31,7 @@ public interface TokenTableView {
     /** Token ids of a live slot (shared with the table: read, never modify). */
     int[] tokens(int slot);
 
-    /** The quantised latent of a live slot, or null. */
+    /** A copy of the quantised latent of a live slot, or null. */
     byte[] quantisedLatent(int slot);
 
     float latentScale(int slot);
