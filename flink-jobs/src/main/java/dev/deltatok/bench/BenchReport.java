@@ -99,6 +99,9 @@ public final class BenchReport {
         job.put("p99", round(Percentiles.of(inJob, 99) / 1000.0));
         l.put("delivery", settings.delivery());
         l.put("checkpointIntervalMs", settings.checkpointInterval().toMillis());
+        l.put(
+                "brokerDir",
+                settings.brokerDir() == null ? "temp folder" : settings.brokerDir().toString());
         l.put("loadFramesPerSecond", round(median(results, RunResult::latencyLoadFps)));
         if (paceSource != null) {
             l.put("pacedAt", paceSource);
@@ -216,7 +219,10 @@ public final class BenchReport {
                         + settings.delivery()
                         + ", checkpoint interval "
                         + settings.checkpointInterval().toMillis()
-                        + " ms"
+                        + " ms, broker log in "
+                        + (settings.brokerDir() == null
+                                ? "the temp folder"
+                                : settings.brokerDir().toString())
                         + (paceSource != null
                                 ? ", paced at " + paceSource
                                 : settings.throughputRun()

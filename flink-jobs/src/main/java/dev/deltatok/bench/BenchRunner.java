@@ -85,8 +85,11 @@ public final class BenchRunner {
     public Map<String, List<RunResult>> run() throws Exception {
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         settings.modes().forEach(m -> results.put(m, new ArrayList<>()));
-        log.accept("starting a Kafka broker (child JVM)...");
-        try (KafkaBroker broker = KafkaBroker.start()) {
+        log.accept(
+                "starting a Kafka broker (child JVM, log in "
+                        + (settings.brokerDir() == null ? "the temp folder" : settings.brokerDir())
+                        + ")...");
+        try (KafkaBroker broker = KafkaBroker.startIn(settings.brokerDir())) {
             Optional<ProcessHandle> brokerProcess = ProcessStats.broker();
             String bootstrap = broker.bootstrapServers();
             Map<String, List<Window>> windows = new LinkedHashMap<>();

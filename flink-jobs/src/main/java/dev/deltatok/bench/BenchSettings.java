@@ -1,5 +1,6 @@
 package dev.deltatok.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,6 +31,8 @@ import java.util.List;
  *     many times the mode's median throughput, reporting frame ages, skips and budget
  * @param warmUpRuns windows per mode run first and not reported (the JIT compiles the mode's code
  *     and the broker settles in them)
+ * @param brokerDir folder the bench's broker makes its own folder (and log) in; null: the temp
+ *     folder (see {@link #brokerDirFor})
  */
 public record BenchSettings(
         int cameras,
@@ -52,7 +55,8 @@ public record BenchSettings(
         String input,
         double rate,
         double overload,
-        int warmUpRuns) {
+        int warmUpRuns,
+        Path brokerDir) {
 
     public static final List<String> MODES = List.of("delta", "full", "identity");
 
@@ -60,6 +64,25 @@ public record BenchSettings(
         format = format == null ? dev.deltatok.schema.PixelFormat.RGB24 : format;
         modes = List.copyOf(modes);
         extraJobArgs = List.copyOf(extraJobArgs);
+    }
+
+    /** Free space {@link #brokerDirFor} asks of {@code /dev/shm}: the backlogs live there. */
+    public static final long MEMORY_BROKER_MIN_BYTES = 4L << 30;
+
+    /**
+     * Where the bench's broker keeps its log: {@code requested} if given; else {@code shm} (a
+     * memory file system) when it has at least {@link #MEMORY_BROKER_MIN_BYTES} free, so that the
+     * job is not measured through this machine's disk (the page cache writing a broker's log back
+     * to a virtual disk in bursts of hundreds of MB stalled the broker, and with it every frame in
+     * flight, for up to a second); else null, the temp folder.
+     *
+     * @param shmFree free bytes on {@code shm}, or -1 when there is none
+     */
+    public static Path brokerDirFor(Path requested, Path shm, long shmFree) {
+        if (requested != null) {
+            return requested;
+        }
+        return shmFree >= MEMORY_BROKER_MIN_BYTES ? shm : null;
     }
 
     /** Whether this is a throughput run (backlog, then latency at half the measured rate). */

@@ -138,6 +138,15 @@ public final class BenchCommand implements Callable<Integer> {
     int warmUpRuns;
 
     @Option(
+            names = "--broker-dir",
+            paramLabel = "DIR",
+            description =
+                    "Folder the bench's broker keeps its log in (default: /dev/shm, in memory, when"
+                            + " it has 4 GiB free, so the job is not measured through this"
+                            + " machine's disk writeback; else the temp folder).")
+    Path brokerDir;
+
+    @Option(
             names = "--delivery",
             defaultValue = "exactly-once",
             paramLabel = "GUARANTEE",
@@ -343,7 +352,21 @@ public final class BenchCommand implements Callable<Integer> {
                 input == null ? null : input.toString(),
                 rate,
                 overload,
-                warmUpRuns);
+                warmUpRuns,
+                BenchSettings.brokerDirFor(brokerDir, SHM, freeBytes(SHM)));
+    }
+
+    private static final Path SHM = Path.of("/dev/shm");
+
+    /** Usable bytes of the file system at {@code dir}, or -1 when it is not a writable folder. */
+    private static long freeBytes(Path dir) {
+        try {
+            return Files.isDirectory(dir) && Files.isWritable(dir)
+                    ? Files.getFileStore(dir).getUsableSpace()
+                    : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private static String pacedAt(BenchRunner runner) {

@@ -189,7 +189,8 @@ public final class TokenizerOptions {
             key("tokenizer.max-keyframe-interval")
                     .intType()
                     .defaultValue(TokenizerSettings.DEFAULT_MAX_KEYFRAME_INTERVAL)
-                    .withDescription("A keyframe at the latest after this many frames.");
+                    .withDescription(
+                            "A keyframe at the latest after this many frames; after a keyframe other than a periodic one, the next periodic one comes up to half this earlier, by a phase fixed per camera, so that cameras do not keyframe in step.");
 
     public static final ConfigOption<Double> ERROR_BUDGET =
             key("tokenizer.error-budget")

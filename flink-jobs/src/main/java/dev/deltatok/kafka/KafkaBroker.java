@@ -66,7 +66,15 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats storage and starts a broker on free loopback ports; returns once it serves. */
     public static KafkaBroker start() {
-        return start(null, List.of());
+        return start(null, null, List.of());
+    }
+
+    /**
+     * {@link #start()} with the broker's folder (its log, i.e. every record it stores) made under
+     * {@code parent} instead of the temp folder.
+     */
+    public static KafkaBroker startIn(Path parent) {
+        return start(parent, null, List.of());
     }
 
     /**
@@ -77,13 +85,16 @@ public final class KafkaBroker implements AutoCloseable {
      * listener stays PLAINTEXT on loopback. Clients connect with {@link #clientSecurityProperties}.
      */
     public static KafkaBroker startSaslSsl(String user, String password) {
-        return start(user, List.of(scram(user, password)));
+        return start(null, user, List.of(scram(user, password)));
     }
 
-    private static KafkaBroker start(String clientUser, List<String> scramUsers) {
+    private static KafkaBroker start(Path parent, String clientUser, List<String> scramUsers) {
         Path dir;
         try {
-            dir = Files.createTempDirectory("deltatok-kafka-");
+            dir =
+                    parent == null
+                            ? Files.createTempDirectory("deltatok-kafka-")
+                            : Files.createTempDirectory(parent, "deltatok-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a folder for the Kafka broker", e);
         }

@@ -3,6 +3,7 @@ package dev.deltatok.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deltatok.schema.PixelFormat;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,21 @@ class BenchSettingsTest {
                 null,
                 0,
                 0,
-                1);
+                1,
+                null);
+    }
+
+    @Test
+    void theBrokerLogGoesToMemoryWhenThereIsRoomAndWhereItIsToldOtherwise() {
+        Path shm = Path.of("/dev/shm");
+        Path asked = Path.of("/var/tmp/broker");
+
+        assertThat(BenchSettings.brokerDirFor(null, shm, 8L << 30)).isEqualTo(shm);
+        assertThat(BenchSettings.brokerDirFor(null, shm, BenchSettings.MEMORY_BROKER_MIN_BYTES))
+                .isEqualTo(shm);
+        assertThat(BenchSettings.brokerDirFor(null, shm, (4L << 30) - 1)).isNull();
+        assertThat(BenchSettings.brokerDirFor(null, shm, -1)).isNull();
+        assertThat(BenchSettings.brokerDirFor(asked, shm, 8L << 30)).isEqualTo(asked);
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,6 +122,7 @@ class BenchCommandITCase {
     @Test
     void pacesLatencyAtTheGivenRateAndReportsAnOverloadWindow() throws Exception {
         Path json = dir.resolve("overload.json");
+        Path brokerParent = Files.createDirectories(dir.resolve("broker"));
         StringWriter err = new StringWriter();
         CommandLine cli =
                 DeltatokCli.commandLine()
@@ -144,11 +146,16 @@ class BenchCommandITCase {
                         "16",
                         "--overload",
                         "2",
+                        "--broker-dir",
+                        brokerParent.toString(),
                         "--json",
                         json.toString());
 
         assertThat(exit).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("log in " + brokerParent);
         JsonNode delta = new ObjectMapper().readTree(json.toFile()).path("modes").path("delta");
+        assertThat(delta.path("latencyMs").path("brokerDir").asText())
+                .isEqualTo(brokerParent.toString());
         assertThat(delta.path("latencyMs").path("loadFramesPerSecond").asDouble()).isEqualTo(16.0);
         assertThat(delta.path("latencyMs").path("pacedAt").asText()).contains("--rate");
         JsonNode o = delta.path("overload");

@@ -265,7 +265,7 @@ public final class TokenizerCore {
                         : null;
         int changed = change == null ? positions : change.changedCount();
         KeyframeReason reason =
-                policy.beforeEncode(synced, changed, positions, state.framesSinceKeyframe());
+                policy.beforeEncode(synced, changed, positions, state.keyframeClock());
         RgbImage encodeFrom = seen.image();
         if (reason != KeyframeReason.NONE && motion.moved()) {
             // A keyframe re-bases on the frame as it is: no shift, no offset.

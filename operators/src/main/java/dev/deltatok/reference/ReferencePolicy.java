@@ -6,9 +6,20 @@ import dev.deltatok.schema.KeyframeReason;
 
 /**
  * The keyframe decision, all of it (RefTok's re-basing): every frame in FULL mode; in DELTA mode
- * the first frame of a camera (or of a new model or shape), a scene cut, the maximum interval since
- * the last keyframe, and, after budget packing, an error the consumer would be left with above a
- * bound. Pure functions of counters.
+ * the first frame of a camera (or of a new model or shape), a scene cut, the camera's periodic
+ * keyframe, and, after budget packing, an error the consumer would be left with above a bound. Pure
+ * functions of counters and the camera id.
+ *
+ * <p>Periodic keyframes are staggered. A camera's keyframe clock ({@link
+ * dev.deltatok.state.CameraState#keyframeClock}) counts its frames toward the next periodic
+ * keyframe, due when it reaches the maximum interval. After a periodic keyframe it restarts at 0,
+ * so periodic keyframes stay one interval apart; after any other keyframe it restarts at the
+ * camera's {@linkplain #phase phase}, a number of frames in [0, interval / 2) fixed by the camera
+ * id. Cameras that start together (a fleet switched on, a job started from nothing) or re-base
+ * together (a light switched on over a whole site) would otherwise take every later periodic
+ * keyframe on the same frame: all their cameras' whole-frame encodes at once, a stall of the
+ * operator and a burst of tokens on the deltas topic once per interval. No camera goes longer than
+ * the interval without a keyframe.
  */
 public final class ReferencePolicy {
 
@@ -50,10 +61,11 @@ public final class ReferencePolicy {
      * @param synced whether the consumer holds a picture for the current model and grid
      * @param changed patches above the change threshold (ignored unless synced in DELTA mode)
      * @param positions patches per frame
-     * @param framesSinceKeyframe frames emitted since the last keyframe
+     * @param keyframeClock the camera's frames toward its next periodic keyframe (see the class
+     *     comment)
      */
     public KeyframeReason beforeEncode(
-            boolean synced, int changed, int positions, int framesSinceKeyframe) {
+            boolean synced, int changed, int positions, int keyframeClock) {
         if (mode == TokenizerMode.FULL) {
             return KeyframeReason.FULL_MODE;
         }
@@ -63,10 +75,38 @@ public final class ReferencePolicy {
         if (changed > 0 && changed >= sceneCutFraction * positions) {
             return KeyframeReason.SCENE_CUT;
         }
-        if (framesSinceKeyframe + 1 >= maxKeyframeInterval) {
+        if (keyframeClock + 1 >= maxKeyframeInterval) {
             return KeyframeReason.MAX_INTERVAL;
         }
         return KeyframeReason.NONE;
+    }
+
+    /**
+     * Where the camera's keyframe clock restarts after a keyframe of {@code reason}: 0 after a
+     * periodic one, the camera's {@linkplain #phase phase} after any other.
+     */
+    public int clockAfterKeyframe(KeyframeReason reason, String cameraId) {
+        return reason == KeyframeReason.MAX_INTERVAL ? 0 : phase(cameraId, maxKeyframeInterval);
+    }
+
+    /**
+     * A camera's keyframe phase: frames in [0, maxKeyframeInterval / 2), from a mix of the camera
+     * id's {@link String#hashCode} (which the Java language fixes, so it is the same on every JVM
+     * and after every restart), spread evenly however alike the ids are.
+     */
+    public static int phase(String cameraId, int maxKeyframeInterval) {
+        int span = maxKeyframeInterval / 2;
+        if (span <= 1) {
+            return 0;
+        }
+        // MurmurHash3's finaliser: "cam-1" and "cam-2" differ in one bit of hashCode
+        int h = cameraId.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return Math.floorMod(h, span);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class CameraState {
     private long nextDeltaSeq;
     private long lastFrameSeq = -1;
     private long framesSeen;
-    private int framesSinceKeyframe;
+    private int keyframeClock;
     private long keyframes;
 
     private CameraState(String cameraId) {
@@ -100,7 +100,7 @@ public final class CameraState {
         // and survives.
         this.previous = null;
         this.synced = false;
-        this.framesSinceKeyframe = 0;
+        this.keyframeClock = 0;
         this.offsetX = 0;
         this.offsetY = 0;
         this.grid = null;
@@ -160,7 +160,7 @@ public final class CameraState {
             long nextDeltaSeq,
             long lastFrameSeq,
             long framesSeen,
-            int framesSinceKeyframe,
+            int keyframeClock,
             long keyframes) {
         CameraState s = new CameraState(cameraId);
         s.modelId = modelId;
@@ -184,7 +184,7 @@ public final class CameraState {
         s.nextDeltaSeq = nextDeltaSeq;
         s.lastFrameSeq = lastFrameSeq;
         s.framesSeen = framesSeen;
-        s.framesSinceKeyframe = framesSinceKeyframe;
+        s.keyframeClock = keyframeClock;
         s.keyframes = keyframes;
         return s;
     }
@@ -481,24 +481,38 @@ public final class CameraState {
         return framesSeen;
     }
 
-    public int framesSinceKeyframe() {
-        return framesSinceKeyframe;
+    /**
+     * Frames toward the camera's next periodic keyframe: counts up by one per DELTA, and restarts
+     * at each KEYFRAME where {@link dev.deltatok.reference.ReferencePolicy#clockAfterKeyframe} says
+     * (0 after a periodic one, the camera's phase after any other). Never less than the frames
+     * since the last keyframe.
+     */
+    public int keyframeClock() {
+        return keyframeClock;
     }
 
     public long keyframes() {
         return keyframes;
     }
 
-    /** Records an accepted frame. */
-    void recordFrame(long frameSeq, boolean keyframe) {
+    /** Records an accepted frame that became a DELTA. */
+    void recordDelta(long frameSeq) {
         lastFrameSeq = frameSeq;
         framesSeen++;
-        if (keyframe) {
-            keyframes++;
-            framesSinceKeyframe = 0;
-        } else if (framesSinceKeyframe < Integer.MAX_VALUE) {
-            framesSinceKeyframe++;
+        if (keyframeClock < Integer.MAX_VALUE) {
+            keyframeClock++;
         }
+    }
+
+    /**
+     * Records an accepted frame that became a KEYFRAME; the keyframe clock restarts at {@code
+     * clock}.
+     */
+    void recordKeyframe(long frameSeq, int clock) {
+        lastFrameSeq = frameSeq;
+        framesSeen++;
+        keyframes++;
+        keyframeClock = clock;
     }
 
     @Override
@@ -518,7 +532,7 @@ public final class CameraState {
                 && nextDeltaSeq == s.nextDeltaSeq
                 && lastFrameSeq == s.lastFrameSeq
                 && framesSeen == s.framesSeen
-                && framesSinceKeyframe == s.framesSinceKeyframe
+                && keyframeClock == s.keyframeClock
                 && keyframes == s.keyframes
                 && Arrays.equals(keyMap, s.keyMap)
                 && Arrays.equals(reference, s.reference)

@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
  * varint  gridRows, gridCols, patchSize, levels, latentDim, referenceBlock
  * byte    flags (bit 0: synced)
  * varlong nextDeltaSeq, lastFrameSeq + 1, framesSeen, keyframes
- * varint  framesSinceKeyframe
+ * varint  keyframeClock
  * bytes   reference: (gridCols*patchSize/referenceBlock) * (gridRows*patchSize/referenceBlock) * 3
  * per position: varint slot + 1; float32 heldError; float32 heldExcess; byte waiting
  * varint  table capacity, live slot count
@@ -63,7 +63,7 @@ public final class CameraStateSerializer {
             writeVarlong(out, state.lastFrameSeq() + 1);
             writeVarlong(out, state.framesSeen());
             writeVarlong(out, state.keyframes());
-            writeVarint(out, state.framesSinceKeyframe());
+            writeVarint(out, state.keyframeClock());
             out.write(state.referenceArray());
             int[] keyMap = state.keyMapArray();
             for (int p = 0; p < keyMap.length; p++) {
@@ -148,7 +148,7 @@ public final class CameraStateSerializer {
         long lastFrameSeq = readVarlong(in) - 1;
         long framesSeen = readVarlong(in);
         long keyframes = readVarlong(in);
-        int framesSinceKeyframe = readVarint(in);
+        int keyframeClock = readVarint(in);
         int positions = gridRows * gridCols;
         long refSize =
                 (long) (gridCols * patchSize / referenceBlock)
@@ -252,7 +252,7 @@ public final class CameraStateSerializer {
                 nextDeltaSeq,
                 lastFrameSeq,
                 framesSeen,
-                framesSinceKeyframe,
+                keyframeClock,
                 keyframes);
     }
 

@@ -7,6 +7,7 @@ import dev.deltatok.delta.TokenizerSettings;
 import dev.deltatok.model.ModelSpec;
 import dev.deltatok.reference.PictureMotion;
 import dev.deltatok.reference.ReferenceGrid;
+import dev.deltatok.reference.ReferencePolicy;
 import dev.deltatok.schema.KeyframeReason;
 import dev.deltatok.table.TokenTable;
 import java.util.Arrays;
@@ -22,10 +23,12 @@ public final class PlanApplier {
 
     private final ModelSpec spec;
     private final TokenizerSettings settings;
+    private final ReferencePolicy policy;
 
     public PlanApplier(ModelSpec spec, TokenizerSettings settings) {
         this.spec = spec;
         this.settings = settings;
+        this.policy = ReferencePolicy.of(settings);
     }
 
     /**
@@ -74,7 +77,12 @@ public final class PlanApplier {
         } else {
             state.setOffset(motion.offsetX(), motion.offsetY());
         }
-        state.recordFrame(frameSeq, plan.isKeyframe());
+        if (plan.isKeyframe()) {
+            state.recordKeyframe(
+                    frameSeq, policy.clockAfterKeyframe(plan.reason(), state.cameraId()));
+        } else {
+            state.recordDelta(frameSeq);
+        }
         state.recordPicture(blockMeans, noiseLevel);
         return applied;
     }

@@ -83,7 +83,92 @@ class ReferencePolicyTest {
             kinds.append(d.getKind() == DeltaKind.KEYFRAME ? 'K' : '.');
         }
 
-        assertThat(kinds.toString()).isEqualTo("K......K......K");
+        // "cam" has phase 1 at an interval of 7: its first periodic keyframe comes one frame early,
+        // the next a whole interval after it
+        assertThat(ReferencePolicy.phase("cam", 7)).isEqualTo(1);
+        assertThat(kinds.toString()).isEqualTo("K.....K......K.");
+    }
+
+    @Test
+    void theKeyframeClockRestartsAtZeroAfterAPeriodicKeyframeAndAtThePhaseAfterAnyOther() {
+        ReferencePolicy policy = new ReferencePolicy(TokenizerMode.DELTA, 0.5, 250, 0.01);
+        int phase = ReferencePolicy.phase("cam-3", 250);
+
+        assertThat(phase).isBetween(1, 124);
+        assertThat(policy.clockAfterKeyframe(KeyframeReason.MAX_INTERVAL, "cam-3")).isZero();
+        for (KeyframeReason other :
+                new KeyframeReason[] {
+                    KeyframeReason.FIRST_FRAME,
+                    KeyframeReason.SCENE_CUT,
+                    KeyframeReason.ERROR_BOUND,
+                    KeyframeReason.FULL_MODE
+                }) {
+            assertThat(policy.clockAfterKeyframe(other, "cam-3")).as(other.name()).isEqualTo(phase);
+        }
+        // the periodic keyframe is due when the clock reaches the interval, never later
+        assertThat(policy.beforeEncode(true, 0, 256, 248)).isEqualTo(KeyframeReason.NONE);
+        assertThat(policy.beforeEncode(true, 0, 256, 249)).isEqualTo(KeyframeReason.MAX_INTERVAL);
+    }
+
+    @Test
+    void phasesSpreadAlikeCameraIdsOverHalfTheInterval() {
+        int[] perPhase = new int[125];
+        for (int c = 0; c < 1000; c++) {
+            int phase = ReferencePolicy.phase("cam-" + c, 250);
+            assertThat(phase).isBetween(0, 124);
+            assertThat(ReferencePolicy.phase("cam-" + c, 250)).isEqualTo(phase);
+            perPhase[phase]++;
+        }
+
+        // 1 000 ids over 125 phases: 8 per phase on average; an even spread leaves no phase crowded
+        // and none empty (ids that differ in one character do not land on neighbouring phases)
+        assertThat(java.util.Arrays.stream(perPhase).max().getAsInt()).isLessThanOrEqualTo(24);
+        assertThat(java.util.Arrays.stream(perPhase).filter(n -> n == 0).count()).isZero();
+        assertThat(ReferencePolicy.phase("cam-1", 1)).isZero();
+        assertThat(ReferencePolicy.phase("cam-1", 3)).isZero();
+    }
+
+    @Test
+    void camerasThatStartTogetherTakeTheirPeriodicKeyframesApart() throws Exception {
+        int interval = 40;
+        TokenizerCore tokenizer =
+                new TokenizerCore(
+                        model, TokenizerSettings.builder().maxKeyframeInterval(interval).build());
+        int cameras = 8;
+        SyntheticScene still = SyntheticScenes.create("static", 1, 256, 256);
+        CameraState[] states = new CameraState[cameras];
+        for (int c = 0; c < cameras; c++) {
+            states[c] = tokenizer.newState("cam-" + c);
+        }
+        int[] periodicAt = new int[200];
+        for (int c = 0; c < cameras; c++) {
+            int last = 0;
+            boolean periodicBefore = false;
+            for (int seq = 0; seq < 200; seq++) {
+                TokenDelta d =
+                        tokenizer.process(states[c], still.frame("cam-" + c, seq), EMIT).delta();
+                KeyframeReason reason = d.getStats().getKeyframeReason();
+                if (seq == 0) {
+                    assertThat(reason).isEqualTo(KeyframeReason.FIRST_FRAME);
+                } else if (d.getKind() == DeltaKind.KEYFRAME) {
+                    assertThat(reason).isEqualTo(KeyframeReason.MAX_INTERVAL);
+                    assertThat(seq - last).isLessThanOrEqualTo(interval);
+                    if (periodicBefore) {
+                        assertThat(seq - last).isEqualTo(interval);
+                    } else {
+                        assertThat(seq - last)
+                                .isEqualTo(interval - ReferencePolicy.phase("cam-" + c, interval));
+                    }
+                    periodicAt[seq]++;
+                    last = seq;
+                    periodicBefore = true;
+                }
+            }
+            assertThat(periodicBefore).isTrue();
+        }
+
+        // all eight on one frame without the phases; with them at most two share a frame
+        assertThat(java.util.Arrays.stream(periodicAt).max().getAsInt()).isLessThanOrEqualTo(2);
     }
 
     @Test

@@ -142,7 +142,7 @@ class CameraStateSerializerTest {
         assertThat(state.nextDeltaSeq()).isEqualTo(12);
         assertThat(state.lastFrameSeq()).isEqualTo(11);
         assertThat(state.framesSeen()).isEqualTo(12);
-        assertThat(state.framesSinceKeyframe()).isEqualTo(11);
+        assertThat(state.keyframeClock()).isEqualTo(11);
         assertThat(state.keyframes()).isEqualTo(1);
         assertThat(state.keyMap())
                 .containsExactly(0, 0, 1, 0, 9, 3, 4, 5, 6, 8, 14, 11, 10, 7, 23, 12);
