@@ -72,9 +72,9 @@ public record BenchSettings(
     /**
      * Where the bench's broker keeps its log: {@code requested} if given; else {@code shm} (a
      * memory file system) when it has at least {@link #MEMORY_BROKER_MIN_BYTES} free, so that the
-     * job is not measured through this machine's disk (the page cache writing a broker's log back
-     * to a virtual disk in bursts of hundreds of MB stalled the broker, and with it every frame in
-     * flight, for up to a second); else null, the temp folder.
+     * job is not measured through this machine's disk (here the page cache writes a broker's log
+     * back to the virtual disk in bursts of ~256 MB, and latency phases with the log on disk had
+     * stall episodes that none with it in memory had); else null, the temp folder.
      *
      * @param shmFree free bytes on {@code shm}, or -1 when there is none
      */

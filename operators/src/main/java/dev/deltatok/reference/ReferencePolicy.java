@@ -99,7 +99,8 @@ public final class ReferencePolicy {
         if (span <= 1) {
             return 0;
         }
-        // MurmurHash3's finaliser: "cam-1" and "cam-2" differ in one bit of hashCode
+        // MurmurHash3's finaliser: the hashCodes of "cam-1" and "cam-2" are 1 apart, their phases
+        // should not be
         int h = cameraId.hashCode();
         h ^= h >>> 16;
         h *= 0x85ebca6b;
