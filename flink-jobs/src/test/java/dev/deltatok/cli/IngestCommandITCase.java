@@ -162,15 +162,13 @@ class IngestCommandITCase {
                         "--frozen-timeout",
                         "1500ms");
         try {
-            // A later connection's exit may overwrite lastRestart before a status line shows the
-            // frozen restart, so wait for a line that shows both.
-            JsonNode status =
-                    ingest.awaitStatus(
-                            "lobby",
-                            s ->
-                                    s.path("frozen").asLong() >= 1
-                                            && s.path("lastRestart").asText().contains("frozen"));
-            assertThat(status.path("frozen").asLong()).isPositive();
+            // Only the frozen-image check counts "frozen". The restart's reason in lastRestart is
+            // no evidence: the next connection's exit overwrites it, often before a status line
+            // (every 300 ms) shows it, so waiting for a line with both was a race.
+            JsonNode status = ingest.awaitStatus("lobby", s -> s.path("frozen").asLong() >= 1);
+            assertThat(status.path("stalls").asLong())
+                    .as("restarted as frozen, not stalled")
+                    .isZero();
             ingest.awaitStatus("lobby", s -> s.path("reconnects").asLong() >= 1);
             assertThat(ingest.stop()).isZero();
         } finally {
