@@ -99,9 +99,7 @@ public final class BenchReport {
         job.put("p99", round(Percentiles.of(inJob, 99) / 1000.0));
         l.put("delivery", settings.delivery());
         l.put("checkpointIntervalMs", settings.checkpointInterval().toMillis());
-        l.put(
-                "brokerDir",
-                settings.brokerDir() == null ? "temp folder" : settings.brokerDir().toString());
+        l.put("brokerDir", settings.brokerDirName());
         l.put("loadFramesPerSecond", round(median(results, RunResult::latencyLoadFps)));
         if (paceSource != null) {
             l.put("pacedAt", paceSource);
@@ -220,9 +218,7 @@ public final class BenchReport {
                         + ", checkpoint interval "
                         + settings.checkpointInterval().toMillis()
                         + " ms, broker log in "
-                        + (settings.brokerDir() == null
-                                ? "the temp folder"
-                                : settings.brokerDir().toString())
+                        + settings.brokerDirName()
                         + (paceSource != null
                                 ? ", paced at " + paceSource
                                 : settings.throughputRun()

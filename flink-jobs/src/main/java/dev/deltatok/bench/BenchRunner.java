@@ -86,9 +86,7 @@ public final class BenchRunner {
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         settings.modes().forEach(m -> results.put(m, new ArrayList<>()));
         log.accept(
-                "starting a Kafka broker (child JVM, log in "
-                        + (settings.brokerDir() == null ? "the temp folder" : settings.brokerDir())
-                        + ")...");
+                "starting a Kafka broker (child JVM, log in " + settings.brokerDirName() + ")...");
         try (KafkaBroker broker = KafkaBroker.startIn(settings.brokerDir())) {
             Optional<ProcessHandle> brokerProcess = ProcessStats.broker();
             String bootstrap = broker.bootstrapServers();

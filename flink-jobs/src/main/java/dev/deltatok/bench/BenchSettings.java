@@ -85,6 +85,11 @@ public record BenchSettings(
         return shmFree >= MEMORY_BROKER_MIN_BYTES ? shm : null;
     }
 
+    /** Where the broker's log is, in words: {@link #brokerDir}, or "the temp folder". */
+    public String brokerDirName() {
+        return brokerDir == null ? "the temp folder" : brokerDir.toString();
+    }
+
     /** Whether this is a throughput run (backlog, then latency at half the measured rate). */
     public boolean throughputRun() {
         return !(fps > 0);
